@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up this machine and runs the whole test suite, with ruff and mypy first.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+bash "$root/scripts/setup.sh"
+cd "$root"
+.venv/bin/ruff check .
+.venv/bin/mypy
+exec .venv/bin/pytest "$@"
