@@ -1,1 +1,56 @@
-def main() -> None: print("hi")
+"""The `provdc` command: one typer sub-app per area, registered here."""
+
+import sys
+
+import click
+import typer
+
+from provdc import __version__
+from provdc.errors import ProvdcError
+
+app = typer.Typer(
+    name="provdc",
+    help="Provision the provincial data center and its special-purpose WAN from one inventory.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    """Sub-apps are imported here so that `provdc --help` lists every area."""
+    from provdc.commands import inventory
+
+    app.add_typer(inventory.app, name="inventory")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """Provision the provincial data center and its special-purpose WAN from one inventory."""
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr and a non-zero exit."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except ProvdcError as exc:
+        typer.echo(f"provdc: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("provdc: aborted", err=True)
+        sys.exit(130)
