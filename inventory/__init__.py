@@ -1,0 +1,21 @@
+"""The province inventory: the single source of truth every part of provdc reads."""
+
+from provdc.inventory.loader import (
+    InventoryError,
+    LoadResult,
+    check_inventory,
+    default_inventory_path,
+    load_inventory,
+)
+from provdc.inventory.model import Device, Inventory, Site
+
+__all__ = [
+    "Device",
+    "Inventory",
+    "InventoryError",
+    "LoadResult",
+    "Site",
+    "check_inventory",
+    "default_inventory_path",
+    "load_inventory",
+]

@@ -1,0 +1,83 @@
+"""Loading an inventory in named phases: parse → sections → model → checks.
+
+Every phase reports all it finds; later phases run only on what earlier ones could read.
+"""
+
+import os
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+from provdc.errors import ProvdcError
+from provdc.inventory.build import build_inventory
+from provdc.inventory.checks import run_checks
+from provdc.inventory.model import Inventory
+from provdc.inventory.sections import read_sections
+from provdc.inventory.source import Document, Problem, inventory_files, read_document
+
+ENV_INVENTORY = "PROVDC_INVENTORY"
+
+
+def default_inventory_path() -> Path:
+    """$PROVDC_INVENTORY, or the Hải Dương inventory shipped with provdc."""
+    env = os.environ.get(ENV_INVENTORY)
+    return Path(env) if env else Path(str(files("provdc.inventory") / "haiduong"))
+
+
+@dataclass
+class LoadResult:
+    path: Path
+    inventory: Inventory | None
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.inventory is not None and not self.problems
+
+
+class InventoryError(ProvdcError):
+    """The inventory has problems; the message is the first, all are in `problems`."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        more = f" (and {len(problems) - 1} more; run 'provdc inventory validate')" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}")
+        self.problems = problems
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as the user should see it: relative to the working directory when it can be."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def check_inventory(path: Path | None = None) -> LoadResult:
+    """Load and validate, returning every problem instead of raising."""
+    root = path or default_inventory_path()
+    if not root.exists():
+        return LoadResult(root, None, [Problem(str(root), 0, "not-found", "no such file or folder")])
+    paths = inventory_files(root)
+    if not paths:
+        return LoadResult(root, None, [Problem(str(root), 0, "empty", "no .yml files in this folder")])
+    docs: list[Document] = []
+    problems: list[Problem] = []
+    for p in paths:
+        read = read_document(p, _shown(p, root))
+        (problems.append if isinstance(read, Problem) else docs.append)(read)  # type: ignore[arg-type]
+    sections = read_sections(docs)
+    problems += sections.problems
+    inv, build_problems = build_inventory(sections, _shown(root, root))
+    problems += build_problems
+    if inv is not None and not problems:
+        problems += run_checks(inv)
+    return LoadResult(root, inv if not problems else None, problems, len(paths))
+
+
+def load_inventory(path: Path | str | None = None) -> Inventory:
+    """The validated model, or InventoryError naming the first problem (file:line)."""
+    result = check_inventory(Path(path) if path is not None else None)
+    if result.problems or result.inventory is None:
+        raise InventoryError(result.problems)
+    return result.inventory

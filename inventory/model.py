@@ -1,0 +1,277 @@
+"""The read-only model of the province that every consumer receives.
+
+Built once by the loader from the inventory files; addresses and numbers are already derived
+(ipam.py), references already resolved. Nothing here talks to a device.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+from typing import Literal
+
+SiteKind = Literal["dc", "dr", "agency", "district", "commune"]
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a fact was written: for error messages."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Lan:
+    role: str
+    vlan: int
+    network: IPv4Network
+
+    @property
+    def gateway(self) -> IPv4Address:
+        """The router's address on the LAN: the first host."""
+        return self.network.network_address + 1
+
+
+@dataclass(frozen=True)
+class Router:
+    hostname: str
+    platform: str
+    model: str
+    loopback: IPv4Address
+    asn: int
+
+    @property
+    def mgmt_address(self) -> IPv4Address:
+        return self.loopback
+
+
+@dataclass(frozen=True)
+class WanLink:
+    circuit_id: str
+    carrier: str
+    bandwidth_mbps: int
+    pe: str
+    routing: Literal["bgp", "static"]
+    network: IPv4Network
+    interface: str
+
+    @property
+    def ce_address(self) -> IPv4Address:
+        return self.network.network_address + 1
+
+    @property
+    def pe_address(self) -> IPv4Address:
+        return self.network.network_address + 2
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    kind: SiteKind
+    code: str
+    name: str
+    type: str
+    parent: str | None
+    slot: int
+    router: Router
+    wan: WanLink
+    lans: tuple[Lan, ...]
+    vc_endpoints: int
+    lan_interface: str
+    src: Located
+
+    def lan(self, role: str) -> Lan | None:
+        return next((lan for lan in self.lans if lan.role == role), None)
+
+
+@dataclass(frozen=True)
+class ProviderEdge:
+    name: str
+    asn: int
+    loopback: IPv4Address
+
+
+@dataclass(frozen=True)
+class Device:
+    """A managed network or hardware device: what pollers and pushers iterate."""
+
+    name: str
+    site: str
+    role: str
+    platform: str
+    model: str
+    mgmt_address: IPv4Address
+    snmp_profile: str | None = None
+    src: Located | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class EsxiHost:
+    name: str
+    cluster: str
+    cpu_cores: int
+    cpu_mhz: int
+    memory_gb: int
+    model: str
+    mgmt_address: IPv4Address
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    hosts: tuple[str, ...]
+    ha_failures: int
+
+
+@dataclass(frozen=True)
+class Datastore:
+    name: str
+    kind: str
+    tier: str
+    capacity_gb: int
+    nfs_server: IPv4Address
+    nfs_path: str
+    clusters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PortGroup:
+    name: str
+    vlan: int
+    network: IPv4Network
+    switch: str
+
+
+@dataclass(frozen=True)
+class Vsphere:
+    datacenter: str
+    switch: str
+    vcpu_per_core: float
+    clusters: tuple[Cluster, ...]
+    hosts: tuple[EsxiHost, ...]
+    datastores: tuple[Datastore, ...]
+    port_groups: tuple[PortGroup, ...]
+    folders: tuple[str, ...]
+
+    def datastore_for(self, tier: str, cluster: str) -> Datastore | None:
+        """The datastore of a tier mounted on a cluster (the first one declared)."""
+        return next(
+            (d for d in self.datastores if d.tier == tier and cluster in d.clusters), None
+        )
+
+
+@dataclass(frozen=True)
+class Disk:
+    size_gb: int
+    tier: str
+    provisioning: Literal["thin", "thick"]
+
+
+@dataclass(frozen=True)
+class Nic:
+    port_group: str
+    ip: IPv4Address
+
+
+@dataclass(frozen=True)
+class VM:
+    name: str
+    hostname: str
+    group: str
+    service: str
+    cluster: str
+    folder: str
+    cpu: int
+    memory_gb: int
+    disks: tuple[Disk, ...]
+    nics: tuple[Nic, ...]
+    os: str
+    security_level: int
+    anti_affinity: str | None
+    src: Located
+
+    @property
+    def address(self) -> IPv4Address:
+        return self.nics[0].ip
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    address: IPv4Address
+    port: int
+    protocol: str
+
+
+@dataclass(frozen=True)
+class SnmpSettings:
+    """The SNMPv3 user every device and host carries; keys are references, never values."""
+
+    user: str
+    auth: str
+    priv: str
+    auth_key_ref: str
+    priv_key_ref: str
+
+
+@dataclass(frozen=True)
+class Services:
+    ntp: tuple[IPv4Address, ...]
+    dns: tuple[IPv4Address, ...]
+    syslog: Endpoint
+    snmp: SnmpSettings
+    management_networks: tuple[IPv4Network, ...]
+    vc_kbps_per_endpoint: int
+    vc_max_link_share: float
+
+
+@dataclass(frozen=True)
+class Levels:
+    warning: float
+    critical: float
+
+
+@dataclass(frozen=True)
+class Province:
+    code: str
+    name: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class Inventory:
+    province: Province
+    sites: dict[str, Site]
+    provider_edges: dict[str, ProviderEdge]
+    dc_devices: tuple[Device, ...]
+    vsphere: Vsphere
+    workloads: tuple[VM, ...]
+    services: Services
+    thresholds: dict[str, Levels]
+    root: str = field(default="")
+
+    def devices(self) -> Iterator[Device]:
+        """Every managed network device: site routers, PEs, then the DC/DR hardware."""
+        for site in self.sites.values():
+            r = site.router
+            yield Device(r.hostname, site.id, "router", r.platform, r.model, r.mgmt_address)
+        for pe in self.provider_edges.values():
+            yield Device(pe.name, "carrier", "pe", "frr", "carrier-pe", pe.loopback)
+        yield from self.dc_devices
+
+    def sites_of(self, kind: str) -> list[Site]:
+        return [s for s in self.sites.values() if s.kind == kind]
+
+    def summary(self) -> dict[str, int]:
+        kinds = {k: len(self.sites_of(k)) for k in ("dc", "dr", "agency", "district", "commune")}
+        return {
+            "sites": len(self.sites),
+            **{f"{k}_sites": n for k, n in kinds.items()},
+            "devices": sum(1 for _ in self.devices()),
+            "vms": len(self.workloads),
+            "esxi_hosts": len(self.vsphere.hosts),
+            "port_groups": len(self.vsphere.port_groups),
+            "datastores": len(self.vsphere.datastores),
+        }

@@ -1,0 +1,136 @@
+"""Phase 2 of loading: each top-level section of each file checked against its schema.
+
+Sections that hold one object may appear once across all files; list sections are joined.
+Every item is validated on its own so that one bad entry does not hide the others.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from provdc.inventory.model import Located
+from provdc.inventory.schema import (
+    AgencyIn,
+    CarrierIn,
+    CommuneIn,
+    DatacenterIn,
+    DistrictIn,
+    IpamIn,
+    PlatformIn,
+    ProvinceIn,
+    ServicesIn,
+    SiteDefaultsIn,
+    ThresholdsIn,
+    VsphereIn,
+    WorkloadIn,
+)
+from provdc.inventory.source import Document, Problem, items_with_lines, line_of
+
+T = TypeVar("T", bound=BaseModel)
+
+SINGLE_SECTIONS: dict[str, Any] = {
+    "province": ProvinceIn,
+    "carrier": CarrierIn,
+    "ipam": IpamIn,
+    "site_defaults": dict[str, SiteDefaultsIn],
+    "platforms": dict[str, PlatformIn],
+    "services": ServicesIn,
+    "thresholds": ThresholdsIn,
+    "vsphere": VsphereIn,
+}
+LIST_SECTIONS: dict[str, type[BaseModel]] = {
+    "datacenters": DatacenterIn,
+    "agencies": AgencyIn,
+    "districts": DistrictIn,
+    "communes": CommuneIn,
+    "workloads": WorkloadIn,
+}
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    """A validated list item and where it was written."""
+
+    value: T
+    src: Located
+
+
+@dataclass
+class Sections:
+    """Everything the files said, validated, before addresses are derived."""
+
+    single: dict[str, tuple[Any, Located]] = field(default_factory=dict)
+    lists: dict[str, list[Entry[Any]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, name: str) -> Any:
+        return self.single[name][0]
+
+    def where(self, name: str) -> Located:
+        return self.single[name][1]
+
+
+def _describe(section: str, loc: Sequence[int | str], msg: str, kind: str) -> tuple[str, str]:
+    path = section + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+    if kind == "extra_forbidden":
+        return "unknown-key", f"{path}: unknown key"
+    if kind == "missing":
+        return "missing-key", f"{path}: required key is missing"
+    return "invalid", f"{path}: {msg}"
+
+
+def _validate(
+    adapter: TypeAdapter[Any], raw: Any, section: str, prefix: Sequence[int | str], doc: Document,
+    node: Any, out: list[Problem],
+) -> Any | None:
+    try:
+        return adapter.validate_python(raw)
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = [*prefix, *err["loc"]]
+            code, message = _describe(section, loc, err["msg"], err["type"])
+            out.append(Problem(doc.path, line_of(node, err["loc"]), code, message))
+        return None
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip containers as plain dicts and lists, for pydantic."""
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def read_sections(docs: list[Document]) -> Sections:
+    out = Sections(lists={name: [] for name in LIST_SECTIONS})
+    adapters = {name: TypeAdapter(t) for name, t in SINGLE_SECTIONS.items()}
+    item_adapters = {name: TypeAdapter(t) for name, t in LIST_SECTIONS.items()}
+    for doc in docs:
+        for key, node in doc.data.items():
+            line = doc.data.lc.key(key)[0] + 1
+            if key in SINGLE_SECTIONS:
+                if key in out.single:
+                    first = out.single[key][1]
+                    out.problems.append(Problem(doc.path, line, "duplicate-section",
+                                                f"section '{key}' is already given at {first}"))
+                    continue
+                value = _validate(adapters[key], _plain(node), key, [], doc, node, out.problems)
+                if value is not None:
+                    out.single[key] = (value, Located(doc.path, line))
+            elif key in LIST_SECTIONS:
+                if not isinstance(node, list):
+                    out.problems.append(Problem(doc.path, line, "invalid", f"{key}: expected a list"))
+                    continue
+                for index, (item_line, item) in enumerate(items_with_lines(node)):
+                    value = _validate(item_adapters[key], _plain(item), key, [index], doc, item,
+                                      out.problems)
+                    if value is not None:
+                        out.lists[key].append(Entry(value, Located(doc.path, item_line)))
+            else:
+                known = ", ".join(sorted([*SINGLE_SECTIONS, *LIST_SECTIONS]))
+                out.problems.append(Problem(doc.path, line, "unknown-section",
+                                            f"unknown section '{key}' (known: {known})"))
+    return out
