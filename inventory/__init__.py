@@ -8,6 +8,7 @@ from provdc.inventory.loader import (
     load_inventory,
 )
 from provdc.inventory.model import Device, Inventory, Site
+from provdc.inventory.targets import Target, load_target, secret, state_dir
 
 __all__ = [
     "Device",
@@ -15,7 +16,11 @@ __all__ = [
     "InventoryError",
     "LoadResult",
     "Site",
+    "Target",
     "check_inventory",
     "default_inventory_path",
     "load_inventory",
+    "load_target",
+    "secret",
+    "state_dir",
 ]

@@ -1,0 +1,110 @@
+"""Targets: where the inventory is deployed (the lab, production…) and how to reach it.
+
+A target file says which vCenter, which device credentials and which state backend to use.
+Secrets are never in it: only references, `env:NAME` or `file:/path` (a 0600 file), resolved
+at the moment of use by `secret()`.
+"""
+
+import os
+import stat
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, ValidationError
+
+from provdc.errors import ProvdcError
+from provdc.inventory.loader import default_inventory_path
+from provdc.inventory.schema import Strict
+from provdc.inventory.source import Problem, line_of, read_document
+
+SecretRef = Annotated[str, Field(pattern=r"^(env|file):.+")]
+ENV_STATE = "PROVDC_STATE"
+
+
+class VcenterTarget(Strict):
+    url: str
+    username_ref: SecretRef
+    password_ref: SecretRef
+    insecure: bool = False
+
+
+class DeviceAccess(Strict):
+    username_ref: SecretRef
+    password_ref: SecretRef | None = None
+    key_file: str | None = None
+    ssh_port: int = 22
+    host_keys: Literal["strict", "lab"] = "strict"  # "lab": accept the lab's generated keys
+    known_hosts: str = "~/.ssh/known_hosts"
+
+
+class SnmpAccess(Strict):
+    auth_key_ref: SecretRef
+    priv_key_ref: SecretRef
+    community_ref: SecretRef | None = None  # SNMPv2c only where a device cannot do v3
+    port: int = 161
+
+
+class StateBackend(Strict):
+    url: str = ""  # file:// path, s3:// bucket or a Pulumi Cloud URL; empty: <state dir>/pulumi
+    passphrase_ref: SecretRef = "env:PULUMI_CONFIG_PASSPHRASE"
+
+
+class Target(Strict):
+    name: str
+    description: str = ""
+    vcenter: VcenterTarget | None = None
+    devices: DeviceAccess
+    snmp: SnmpAccess
+    hosts: DeviceAccess | None = None
+    state: StateBackend = StateBackend()
+    extra: dict[str, str] = {}
+
+
+def state_dir() -> Path:
+    """Where provdc keeps state, backups and generated targets: $PROVDC_STATE or ./state."""
+    return Path(os.environ.get(ENV_STATE, "state")).absolute()
+
+
+def target_paths(name: str, inventory: Path | None = None) -> list[Path]:
+    root = inventory or default_inventory_path()
+    folder = root if root.is_dir() else root.parent
+    return [state_dir() / "targets" / f"{name}.yml", folder / "targets" / f"{name}.yml"]
+
+
+def load_target(name: str, inventory: Path | None = None) -> Target:
+    """The named target: a generated one in the state dir first, then the inventory's own."""
+    for path in target_paths(name, inventory):
+        if path.is_file():
+            return _read(path)
+    tried = " or ".join(str(p) for p in target_paths(name, inventory))
+    raise ProvdcError(f"no target '{name}' ({tried})")
+
+
+def _read(path: Path) -> Target:
+    doc = read_document(path, str(path))
+    if isinstance(doc, Problem):
+        raise ProvdcError(str(doc))
+    try:
+        return Target.model_validate(dict(doc.data))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ProvdcError(f"{path}:{line_of(doc.data, err['loc'])}: {where}: {err['msg']}") from None
+
+
+def secret(ref: str) -> str:
+    """The value behind a reference; the value itself never appears in an error."""
+    scheme, _, what = ref.partition(":")
+    if scheme == "env":
+        value = os.environ.get(what)
+        if value is None:
+            raise ProvdcError(f"secret {ref}: environment variable {what} is not set")
+        return value
+    path = Path(what).expanduser()
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        raise ProvdcError(f"secret {ref}: file not found") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ProvdcError(f"secret {ref}: file is readable by others; chmod 600 it")
+    return path.read_text(encoding="utf-8").strip()
