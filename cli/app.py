@@ -2,7 +2,6 @@
 
 import sys
 
-import click
 import typer
 
 from provdc import __version__
@@ -39,18 +38,13 @@ def _root(
 
 
 def main() -> None:
-    """Entry point: user errors become one line on stderr and a non-zero exit."""
+    """Entry point: user errors become one line on stderr and a non-zero exit.
+
+    typer's standalone mode already turns usage errors into a message and exit code 2.
+    """
     _register()
     try:
-        app(standalone_mode=False)
+        app()
     except ProvdcError as exc:
         typer.echo(f"provdc: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        typer.echo("provdc: aborted", err=True)
-        sys.exit(130)

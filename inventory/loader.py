@@ -29,7 +29,7 @@ class LoadResult:
     path: Path
     inventory: Inventory | None
     problems: list[Problem] = field(default_factory=list)
-    files: int = 0
+    files: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -72,7 +72,7 @@ def check_inventory(path: Path | None = None) -> LoadResult:
     problems += build_problems
     if inv is not None and not problems:
         problems += run_checks(inv)
-    return LoadResult(root, inv if not problems else None, problems, len(paths))
+    return LoadResult(root, inv if not problems else None, problems, [d.path for d in docs])
 
 
 def load_inventory(path: Path | str | None = None) -> Inventory:

@@ -1,0 +1,70 @@
+"""The inventory as Ansible sees it: the JSON of `ansible-inventory --list`.
+
+VMs are grouped by their workload group (roles/site.yml maps groups to roles); routers are grouped
+by platform with the collection's network_os, so Ansible network modules can use them too.
+"""
+
+from typing import Any
+
+from provdc.inventory.model import Inventory
+
+NETWORK_OS = {
+    "frr": "frr.frr.frr",
+    "cisco_ios": "cisco.ios.ios",
+    "juniper_junos": "junipernetworks.junos.junos",
+}
+
+
+def ansible_inventory(inv: Inventory) -> dict[str, Any]:
+    groups: dict[str, dict[str, Any]] = {}
+    hostvars: dict[str, dict[str, Any]] = {}
+
+    def add(group: str, host: str) -> None:
+        groups.setdefault(group, {"hosts": []})["hosts"].append(host)
+
+    for vm in inv.workloads:
+        add(vm.group, vm.hostname)
+        hostvars[vm.hostname] = {
+            "ansible_host": str(vm.address),
+            "provdc_group": vm.group,
+            "provdc_service": vm.service,
+            "provdc_security_level": vm.security_level,
+            "provdc_cluster": vm.cluster,
+            "provdc_os": vm.os,
+        }
+    for site in inv.sites.values():
+        r = site.router
+        add(f"platform_{r.platform}", r.hostname)
+        hostvars[r.hostname] = {
+            "ansible_host": str(r.mgmt_address),
+            "ansible_network_os": NETWORK_OS.get(r.platform, r.platform),
+            "ansible_connection": "ansible.netcommon.network_cli",
+            "provdc_site": site.id,
+            "provdc_site_name": site.name,
+            "provdc_site_kind": site.kind,
+            "provdc_asn": r.asn,
+        }
+    vm_groups = sorted({vm.group for vm in inv.workloads})
+    router_groups = sorted(g for g in groups if g.startswith("platform_"))
+    s = inv.services
+    out: dict[str, Any] = {
+        "_meta": {"hostvars": hostvars},
+        "all": {
+            "children": ["ungrouped", "vms", "routers"],
+            "vars": {
+                "provdc_province": inv.province.name,
+                "provdc_timezone": inv.province.timezone,
+                "provdc_ntp_servers": [str(a) for a in s.ntp],
+                "provdc_dns_servers": [str(a) for a in s.dns],
+                "provdc_syslog": {"address": str(s.syslog.address), "port": s.syslog.port,
+                                  "protocol": s.syslog.protocol},
+                "provdc_management_networks": [str(n) for n in s.management_networks],
+                "provdc_snmp_user": s.snmp.user,
+            },
+        },
+        "ungrouped": {"hosts": []},
+        "vms": {"children": vm_groups},
+        "routers": {"children": router_groups},
+    }
+    out.update(groups)
+    return out
