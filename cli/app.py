@@ -3,7 +3,6 @@
 import sys
 
 import typer
-
 from provdc import __version__
 from provdc.errors import ProvdcError
 

@@ -13,15 +13,14 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from provdc.errors import ProvdcError
 from provdc.inventory.loader import InventoryError, check_inventory, load_inventory
 from provdc.inventory.model import Site
 from provdc.inventory.naming import site_id
 from provdc.inventory.source import inventory_files
 from provdc.inventory.targets import state_dir
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 SECTION = {"commune": "communes", "district": "districts", "agency": "agencies"}
 
@@ -41,8 +40,11 @@ def add_site(root: Path, kind: str, fields: dict[str, Any]) -> tuple[Site, Path,
         raise ProvdcError(f"add-site: kind must be one of {', '.join(SECTION)}")
     if not root.is_dir():
         raise ProvdcError(f"add-site: {root} is not an inventory folder")
-    fields = {k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
-              for k, v in fields.items() if v is not None}
+    fields = {
+        k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v
+        for k, v in fields.items()
+        if v is not None
+    }
     section = SECTION[kind]
     path = _section_file(root, section)
     yaml = YAML(typ="rt")

@@ -17,8 +17,8 @@ from provdc.inventory.model import (
     Located,
     Nic,
     PortGroup,
-    Province,
     ProviderEdge,
+    Province,
     Router,
     Services,
     Site,
@@ -32,8 +32,7 @@ from provdc.inventory.schema import AgencyIn, CommuneIn, DatacenterIn, DistrictI
 from provdc.inventory.sections import Entry, Sections
 from provdc.inventory.source import Problem
 
-REQUIRED = ("province", "carrier", "ipam", "site_defaults", "platforms", "services",
-            "thresholds", "vsphere")
+REQUIRED = ("province", "carrier", "ipam", "site_defaults", "platforms", "services", "thresholds", "vsphere")
 
 
 @dataclass
@@ -57,8 +56,11 @@ class Builder:
             if value is None and defaults is not None:
                 value = getattr(defaults, name)
             if value is None:
-                self.problem(src, "missing-key", f"{kind} {item.code}: '{name}' is not set "
-                             f"and site_defaults.{kind} does not give it")
+                self.problem(
+                    src,
+                    "missing-key",
+                    f"{kind} {item.code}: '{name}' is not set and site_defaults.{kind} does not give it",
+                )
             return value
 
         platform, model, bandwidth = pick("platform"), pick("model"), pick("bandwidth_mbps")
@@ -68,8 +70,9 @@ class Builder:
             return None
         interfaces = self.sec.get("platforms").get(platform)
         if interfaces is None:
-            self.problem(src, "reference", f"{kind} {item.code}: platform '{platform}' has no "
-                         "entry under 'platforms'")
+            self.problem(
+                src, "reference", f"{kind} {item.code}: platform '{platform}' has no entry under 'platforms'"
+            )
             return None
         number = item.number if isinstance(item, AgencyIn) else None
         parent = f"dist-{item.district}" if isinstance(item, CommuneIn) else None
@@ -79,27 +82,61 @@ class Builder:
                 lans = tuple(Lan(x.role, x.vlan, x.network) for x in item.lans)
                 for lan in lans:
                     if not lan.network.subnet_of(plan.datacenter_lans):
-                        self.problem(src, "subnet", f"{kind} LAN {lan.role} {lan.network} is outside "
-                                     f"ipam.datacenter_lans {plan.datacenter_lans}")
+                        self.problem(
+                            src,
+                            "subnet",
+                            f"{kind} LAN {lan.role} {lan.network} is outside "
+                            f"ipam.datacenter_lans {plan.datacenter_lans}",
+                        )
             else:
                 camera = isinstance(item, DistrictIn) or (isinstance(item, CommuneIn) and item.camera)
-                lans = tuple(Lan(r, v, n) for r, v, n in
-                             ipam.site_lans(plan, kind, item.code, number, camera))
-            router = Router(router_hostname(kind, item.code, item.name), str(platform), str(model),
-                            ipam.loopback(plan, slot), ipam.asn(plan, slot))
-            wan = WanLink(item.circuit_id, self.sec.get("carrier").name, int(str(bandwidth)),
-                          str(pe), routing, ipam.wan_network(plan, slot), interfaces.wan_interface)
+                lans = tuple(
+                    Lan(r, v, n) for r, v, n in ipam.site_lans(plan, kind, item.code, number, camera)
+                )
+            router = Router(
+                router_hostname(kind, item.code, item.name),
+                str(platform),
+                str(model),
+                ipam.loopback(plan, slot),
+                ipam.asn(plan, slot),
+            )
+            wan = WanLink(
+                item.circuit_id,
+                self.sec.get("carrier").name,
+                int(str(bandwidth)),
+                str(pe),
+                routing,
+                ipam.wan_network(plan, slot),
+                interfaces.wan_interface,
+            )
         except ipam.PlanError as exc:
             self.problem(src, "ipam", f"{kind} {item.code}: {exc}")
             return None
         kind_type = getattr(item, "type", None) or getattr(item, "group", None) or kind
-        return Site(site_id(kind, item.code), kind, item.code, item.name, kind_type, parent, slot,
-                    router, wan, lans, int(str(vc)), interfaces.lan_interface, src)
+        return Site(
+            site_id(kind, item.code),
+            kind,
+            item.code,
+            item.name,
+            kind_type,
+            parent,
+            slot,
+            router,
+            wan,
+            lans,
+            int(str(vc)),
+            interfaces.lan_interface,
+            src,
+        )
 
     def sites(self) -> dict[str, Site]:
         sites: dict[str, Site] = {}
-        groups: list[tuple[SiteKind | None, str]] = [(None, "datacenters"), ("agency", "agencies"),
-                                                      ("district", "districts"), ("commune", "communes")]
+        groups: list[tuple[SiteKind | None, str]] = [
+            (None, "datacenters"),
+            ("agency", "agencies"),
+            ("district", "districts"),
+            ("commune", "communes"),
+        ]
         for kind, section in groups:
             for entry in self.sec.lists[section]:
                 site_kind: SiteKind = kind or entry.value.id
@@ -107,8 +144,11 @@ class Builder:
                 if site is None:
                     continue
                 if site.id in sites:
-                    self.problem(entry.src, "duplicate", f"site {site.id} (code {site.code}) is "
-                                 f"already defined at {sites[site.id].src}")
+                    self.problem(
+                        entry.src,
+                        "duplicate",
+                        f"site {site.id} (code {site.code}) is already defined at {sites[site.id].src}",
+                    )
                     continue
                 sites[site.id] = site
         return sites
@@ -116,11 +156,16 @@ class Builder:
     # -- data center --------------------------------------------------------------------------
 
     def dc_devices(self, vs: VsphereIn, where: Located) -> tuple[Device, ...]:
-        devices = [Device(d.name, e.value.id, d.role, d.platform, d.model, d.mgmt_address,
-                          d.snmp_profile, e.src)
-                   for e in self.sec.lists["datacenters"] for d in e.value.devices]
-        devices += [Device(h.name, "dc", "esxi", "esxi", h.model, h.mgmt_address, "esxi", where)
-                    for c in vs.clusters for h in c.hosts]
+        devices = [
+            Device(d.name, e.value.id, d.role, d.platform, d.model, d.mgmt_address, d.snmp_profile, e.src)
+            for e in self.sec.lists["datacenters"]
+            for d in e.value.devices
+        ]
+        devices += [
+            Device(h.name, "dc", "esxi", "esxi", h.model, h.mgmt_address, "esxi", where)
+            for c in vs.clusters
+            for h in c.hosts
+        ]
         return tuple(devices)
 
     def vsphere(self, vs: VsphereIn, sites: dict[str, Site], where: Located) -> Vsphere:
@@ -129,26 +174,50 @@ class Builder:
         for pg in vs.port_groups:
             lan = dc.lan(pg.lan) if dc else None
             if lan is None:
-                self.problem(where, "reference", f"vsphere port group {pg.name}: no DC LAN "
-                             f"with role '{pg.lan}'")
+                self.problem(
+                    where, "reference", f"vsphere port group {pg.name}: no DC LAN with role '{pg.lan}'"
+                )
                 continue
             port_groups.append(PortGroup(pg.name, lan.vlan, lan.network, vs.switch))
         return Vsphere(
-            vs.datacenter, vs.switch, vs.vcpu_per_core,
+            vs.datacenter,
+            vs.switch,
+            vs.vcpu_per_core,
             tuple(Cluster(c.name, tuple(h.name for h in c.hosts), c.ha_failures) for c in vs.clusters),
-            tuple(EsxiHost(h.name, c.name, h.cpu_cores, h.cpu_mhz, h.memory_gb, h.model, h.mgmt_address)
-                  for c in vs.clusters for h in c.hosts),
-            tuple(Datastore(d.name, d.kind, d.tier, d.capacity_gb, d.nfs_server, d.nfs_path,
-                            tuple(d.clusters)) for d in vs.datastores),
-            tuple(port_groups), tuple(vs.folders))
+            tuple(
+                EsxiHost(h.name, c.name, h.cpu_cores, h.cpu_mhz, h.memory_gb, h.model, h.mgmt_address)
+                for c in vs.clusters
+                for h in c.hosts
+            ),
+            tuple(
+                Datastore(d.name, d.kind, d.tier, d.capacity_gb, d.nfs_server, d.nfs_path, tuple(d.clusters))
+                for d in vs.datastores
+            ),
+            tuple(port_groups),
+            tuple(vs.folders),
+        )
 
     def workloads(self) -> tuple[VM, ...]:
         return tuple(
-            VM(w.name, w.name, w.group, w.service, w.cluster, w.folder, w.cpu, w.memory_gb,
-               tuple(Disk(d.size_gb, d.tier, d.provisioning) for d in w.disks),
-               tuple(Nic(n.port_group, n.ip) for n in w.nics), w.os, w.security_level,
-               w.anti_affinity, e.src)
-            for e in self.sec.lists["workloads"] for w in [e.value])
+            VM(
+                w.name,
+                w.name,
+                w.group,
+                w.service,
+                w.cluster,
+                w.folder,
+                w.cpu,
+                w.memory_gb,
+                tuple(Disk(d.size_gb, d.tier, d.provisioning) for d in w.disks),
+                tuple(Nic(n.port_group, n.ip) for n in w.nics),
+                w.os,
+                w.security_level,
+                w.anti_affinity,
+                e.src,
+            )
+            for e in self.sec.lists["workloads"]
+            for w in [e.value]
+        )
 
     def pools_disjoint(self) -> None:
         plan, where = self.sec.get("ipam"), self.sec.where("ipam")
@@ -161,8 +230,9 @@ class Builder:
     def build(self) -> Inventory | None:
         missing = [name for name in REQUIRED if name not in self.sec.single]
         for name in missing:
-            self.problems.append(Problem(self.root, 0, "missing-section",
-                                         f"section '{name}' is not in any file"))
+            self.problems.append(
+                Problem(self.root, 0, "missing-section", f"section '{name}' is not in any file")
+            )
         if missing:
             return None
         prov, carrier, svc = self.sec.get("province"), self.sec.get("carrier"), self.sec.get("services")
@@ -172,16 +242,21 @@ class Builder:
         return Inventory(
             province=Province(prov.code, prov.name, prov.timezone),
             sites=sites,
-            provider_edges={pe.name: ProviderEdge(pe.name, carrier.asn, pe.loopback)
-                            for pe in carrier.provider_edges},
+            provider_edges={
+                pe.name: ProviderEdge(pe.name, carrier.asn, pe.loopback) for pe in carrier.provider_edges
+            },
             dc_devices=self.dc_devices(vs, vs_where),
             vsphere=self.vsphere(vs, sites, vs_where),
             workloads=self.workloads(),
             services=Services(
-                tuple(svc.ntp), tuple(svc.dns),
-                Endpoint(svc.syslog.address, svc.syslog.port, svc.syslog.protocol), SnmpSettings(**svc.snmp.model_dump()),
-                tuple(svc.management_networks), svc.video_conference.kbps_per_endpoint,
-                svc.video_conference.max_link_share),
+                tuple(svc.ntp),
+                tuple(svc.dns),
+                Endpoint(svc.syslog.address, svc.syslog.port, svc.syslog.protocol),
+                SnmpSettings(**svc.snmp.model_dump()),
+                tuple(svc.management_networks),
+                svc.video_conference.kbps_per_endpoint,
+                svc.video_conference.max_link_share,
+            ),
             thresholds={k: Levels(**v) for k, v in self.sec.get("thresholds").model_dump().items()},
             root=self.root,
         )

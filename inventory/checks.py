@@ -68,8 +68,11 @@ def site_vlans(inv: Inventory) -> Iterator[Problem]:
         seen: dict[int, str] = {}
         for lan in s.lans:
             if lan.vlan in seen:
-                yield _p(s.src, "duplicate-vlan", f"site {s.id}: VLAN {lan.vlan} is used by both "
-                         f"{seen[lan.vlan]} and {lan.role}")
+                yield _p(
+                    s.src,
+                    "duplicate-vlan",
+                    f"site {s.id}: VLAN {lan.vlan} is used by both {seen[lan.vlan]} and {lan.role}",
+                )
             seen[lan.vlan] = lan.role
 
 
@@ -79,20 +82,28 @@ def circuits_and_peers(inv: Inventory) -> Iterator[Problem]:
     carrier_asns = {pe.asn for pe in inv.provider_edges.values()}
     for s in inv.sites.values():
         if s.wan.circuit_id in circuits:
-            yield _p(s.src, "duplicate-circuit", f"circuit {s.wan.circuit_id} of {s.id} is already "
-                     f"the circuit of {circuits[s.wan.circuit_id]}")
+            yield _p(
+                s.src,
+                "duplicate-circuit",
+                f"circuit {s.wan.circuit_id} of {s.id} is already "
+                f"the circuit of {circuits[s.wan.circuit_id]}",
+            )
         circuits[s.wan.circuit_id] = s.id
         if s.wan.pe not in inv.provider_edges:
             yield _p(s.src, "reference", f"site {s.id}: PE '{s.wan.pe}' is not a carrier provider edge")
         if s.parent is not None and s.parent not in inv.sites:
-            yield _p(s.src, "reference", f"site {s.id}: district '{s.parent.removeprefix('dist-')}' "
-                     "is not in the inventory")
+            yield _p(
+                s.src,
+                "reference",
+                f"site {s.id}: district '{s.parent.removeprefix('dist-')}' is not in the inventory",
+            )
         if s.wan.routing == "bgp":
             if s.router.asn in carrier_asns:
                 yield _p(s.src, "asn", f"site {s.id}: ASN {s.router.asn} is the carrier's")
             if s.router.asn in asns:
-                yield _p(s.src, "asn", f"site {s.id}: ASN {s.router.asn} is already used by "
-                         f"{asns[s.router.asn]}")
+                yield _p(
+                    s.src, "asn", f"site {s.id}: ASN {s.router.asn} is already used by {asns[s.router.asn]}"
+                )
             asns[s.router.asn] = s.id
 
 
@@ -107,23 +118,37 @@ def dc_addressing(inv: Inventory) -> Iterator[Problem]:
         mgmt = site.lan("mgmt") if site else None
         for d in inv.dc_devices:
             if site and d.site == site_id and mgmt and d.mgmt_address not in mgmt.network:
-                yield _p(d.src or site.src, "subnet", f"{d.name}: management address {d.mgmt_address} is "
-                         f"outside {site_id}'s mgmt LAN {mgmt.network}")
+                yield _p(
+                    d.src or site.src,
+                    "subnet",
+                    f"{d.name}: management address {d.mgmt_address} is "
+                    f"outside {site_id}'s mgmt LAN {mgmt.network}",
+                )
     storage = dc.lan("storage")
     for ds in inv.vsphere.datastores:
         if storage is None or ds.nfs_server not in storage.network:
-            yield _p(dc.src, "subnet", f"datastore {ds.name}: NFS server {ds.nfs_server} is outside "
-                     "the DC storage LAN")
+            yield _p(
+                dc.src,
+                "subnet",
+                f"datastore {ds.name}: NFS server {ds.nfs_server} is outside the DC storage LAN",
+            )
     pgs = {pg.name: pg for pg in inv.vsphere.port_groups}
     for vm in inv.workloads:
         for nic in vm.nics:
             pg = pgs.get(nic.port_group)
             if pg is None:
-                yield _p(vm.src, "reference", f"VM {vm.name}: port group '{nic.port_group}' is not "
-                         "in vsphere.port_groups")
+                yield _p(
+                    vm.src,
+                    "reference",
+                    f"VM {vm.name}: port group '{nic.port_group}' is not in vsphere.port_groups",
+                )
             elif nic.ip not in pg.network or nic.ip == pg.network.network_address + 1:
-                yield _p(vm.src, "subnet", f"VM {vm.name}: {nic.ip} is not a host address of "
-                         f"{pg.name} ({pg.network}, .1 is the gateway)")
+                yield _p(
+                    vm.src,
+                    "subnet",
+                    f"VM {vm.name}: {nic.ip} is not a host address of "
+                    f"{pg.name} ({pg.network}, .1 is the gateway)",
+                )
 
 
 def vsphere_references(inv: Inventory) -> Iterator[Problem]:
@@ -141,8 +166,11 @@ def vsphere_references(inv: Inventory) -> Iterator[Problem]:
             yield _p(vm.src, "reference", f"VM {vm.name}: folder '{vm.folder}' is not in vsphere.folders")
         for disk in vm.disks:
             if vs.datastore_for(disk.tier, vm.cluster) is None:
-                yield _p(vm.src, "reference", f"VM {vm.name}: no '{disk.tier}' datastore is mounted "
-                         f"on cluster {vm.cluster}")
+                yield _p(
+                    vm.src,
+                    "reference",
+                    f"VM {vm.name}: no '{disk.tier}' datastore is mounted on cluster {vm.cluster}",
+                )
 
 
 def vsphere_capacity(inv: Inventory) -> Iterator[Problem]:
@@ -158,17 +186,28 @@ def vsphere_capacity(inv: Inventory) -> Iterator[Problem]:
         mem_cap = sum(h.memory_gb for h in survivors)
         src = vms[0].src if vms else _root(inv)
         if cpu > cpu_cap:
-            yield _p(src, "capacity", f"cluster {c.name}: {cpu} vCPU exceed {cpu_cap:g} with "
-                     f"{c.ha_failures} host(s) failed")
+            yield _p(
+                src,
+                "capacity",
+                f"cluster {c.name}: {cpu} vCPU exceed {cpu_cap:g} with {c.ha_failures} host(s) failed",
+            )
         if mem > mem_cap:
-            yield _p(src, "capacity", f"cluster {c.name}: {mem} GB of VM memory exceed {mem_cap} GB "
-                     f"with {c.ha_failures} host(s) failed")
+            yield _p(
+                src,
+                "capacity",
+                f"cluster {c.name}: {mem} GB of VM memory exceed {mem_cap} GB "
+                f"with {c.ha_failures} host(s) failed",
+            )
         for vm in vms:
             if vm.anti_affinity:
                 group = [v for v in vms if v.anti_affinity == vm.anti_affinity]
                 if len(group) > len(hosts) and vm is group[0]:
-                    yield _p(vm.src, "capacity", f"anti-affinity group {vm.anti_affinity} has "
-                             f"{len(group)} VMs but cluster {c.name} only {len(hosts)} hosts")
+                    yield _p(
+                        vm.src,
+                        "capacity",
+                        f"anti-affinity group {vm.anti_affinity} has "
+                        f"{len(group)} VMs but cluster {c.name} only {len(hosts)} hosts",
+                    )
     used: dict[str, int] = defaultdict(int)
     first: dict[str, Located] = {}
     for vm in inv.workloads:
@@ -179,8 +218,11 @@ def vsphere_capacity(inv: Inventory) -> Iterator[Problem]:
                 first.setdefault(ds.name, vm.src)
     for ds in vs.datastores:
         if used[ds.name] > ds.capacity_gb:
-            yield _p(first[ds.name], "capacity", f"datastore {ds.name}: {used[ds.name]} GB of disks "
-                     f"exceed its {ds.capacity_gb} GB")
+            yield _p(
+                first[ds.name],
+                "capacity",
+                f"datastore {ds.name}: {used[ds.name]} GB of disks exceed its {ds.capacity_gb} GB",
+            )
 
 
 def video_conference_bandwidth(inv: Inventory) -> Iterator[Problem]:
@@ -189,8 +231,12 @@ def video_conference_bandwidth(inv: Inventory) -> Iterator[Problem]:
         need = s.vc_endpoints * kbps
         have = s.wan.bandwidth_mbps * 1000 * share
         if need > have:
-            yield _p(s.src, "bandwidth", f"site {s.id}: {s.vc_endpoints} video-conference endpoints "
-                     f"need {need / 1000:g} Mbps, over {share:.0%} of its {s.wan.bandwidth_mbps} Mbps link")
+            yield _p(
+                s.src,
+                "bandwidth",
+                f"site {s.id}: {s.vc_endpoints} video-conference endpoints "
+                f"need {need / 1000:g} Mbps, over {share:.0%} of its {s.wan.bandwidth_mbps} Mbps link",
+            )
 
 
 def services_resolve(inv: Inventory) -> Iterator[Problem]:
@@ -203,8 +249,16 @@ def services_resolve(inv: Inventory) -> Iterator[Problem]:
 
 
 CHECKS: tuple[Check, ...] = (
-    unique_hostnames, unique_addresses, networks_disjoint, site_vlans, circuits_and_peers,
-    dc_addressing, vsphere_references, vsphere_capacity, video_conference_bandwidth, services_resolve,
+    unique_hostnames,
+    unique_addresses,
+    networks_disjoint,
+    site_vlans,
+    circuits_and_peers,
+    dc_addressing,
+    vsphere_references,
+    vsphere_capacity,
+    video_conference_bandwidth,
+    services_resolve,
 )
 
 

@@ -56,8 +56,11 @@ def ansible_inventory(inv: Inventory) -> dict[str, Any]:
                 "provdc_timezone": inv.province.timezone,
                 "provdc_ntp_servers": [str(a) for a in s.ntp],
                 "provdc_dns_servers": [str(a) for a in s.dns],
-                "provdc_syslog": {"address": str(s.syslog.address), "port": s.syslog.port,
-                                  "protocol": s.syslog.protocol},
+                "provdc_syslog": {
+                    "address": str(s.syslog.address),
+                    "port": s.syslog.port,
+                    "protocol": s.syslog.protocol,
+                },
                 "provdc_management_networks": [str(n) for n in s.management_networks],
                 "provdc_snmp_user": s.snmp.user,
             },

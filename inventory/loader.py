@@ -40,7 +40,9 @@ class InventoryError(ProvdcError):
     """The inventory has problems; the message is the first, all are in `problems`."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        more = f" (and {len(problems) - 1} more; run 'provdc inventory validate')" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more; run 'provdc inventory validate')" if len(problems) > 1 else ""
+        )
         super().__init__(f"{problems[0]}{more}")
         self.problems = problems
 

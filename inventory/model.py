@@ -158,9 +158,7 @@ class Vsphere:
 
     def datastore_for(self, tier: str, cluster: str) -> Datastore | None:
         """The datastore of a tier mounted on a cluster (the first one declared)."""
-        return next(
-            (d for d in self.datastores if d.tier == tier and cluster in d.clusters), None
-        )
+        return next((d for d in self.datastores if d.tier == tier and cluster in d.clusters), None)
 
 
 @dataclass(frozen=True)

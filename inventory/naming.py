@@ -11,9 +11,7 @@ HOSTNAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 def slugify(name: str) -> str:
     """'Phường Cẩm Thượng' -> 'phuong-cam-thuong'."""
-    ascii_name = (
-        unicodedata.normalize("NFKD", name.translate(_SPECIAL)).encode("ascii", "ignore").decode()
-    )
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_SPECIAL)).encode("ascii", "ignore").decode()
     return _NON_ALNUM.sub("-", ascii_name.lower()).strip("-")
 
 

@@ -1,5 +1,6 @@
 """Validation results as text, JSON and JUnit XML (for the province's CI)."""
 
+import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -10,11 +11,14 @@ def as_json(result: LoadResult) -> dict[str, Any]:
     return {
         "ok": result.ok,
         "errors": [
-            {"file": p.file, "line": p.line, "code": p.code, "message": p.message}
-            for p in result.problems
+            {"file": p.file, "line": p.line, "code": p.code, "message": p.message} for p in result.problems
         ],
         "summary": result.inventory.summary() if result.inventory else {},
     }
+
+
+def as_json_text(result: LoadResult) -> str:
+    return json.dumps(as_json(result), ensure_ascii=False, indent=2)
 
 
 def as_text(result: LoadResult) -> str:
@@ -36,8 +40,9 @@ def as_junit(result: LoadResult) -> str:
     by_file: dict[str, list[str]] = {}
     for p in result.problems:
         by_file.setdefault(p.file if p.line else "inventory", []).append(str(p))
-    suite = ET.Element("testsuite", name="provdc.inventory", tests="0",
-                       failures=str(len(result.problems)), errors="0")
+    suite = ET.Element(
+        "testsuite", name="provdc.inventory", tests="0", failures=str(len(result.problems)), errors="0"
+    )
     names = sorted(set(result.files) | set(by_file) | {"inventory"})
     for name in names:
         case = ET.SubElement(suite, "testcase", classname="provdc.inventory.validate", name=name)

@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
-
 from provdc.inventory.model import Located
 from provdc.inventory.schema import (
     AgencyIn,
@@ -27,6 +25,7 @@ from provdc.inventory.schema import (
     WorkloadIn,
 )
 from provdc.inventory.source import Document, Problem, items_with_lines, line_of
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -82,8 +81,13 @@ def _describe(section: str, loc: Sequence[int | str], msg: str, kind: str) -> tu
 
 
 def _validate(
-    adapter: TypeAdapter[Any], raw: Any, section: str, prefix: Sequence[int | str], doc: Document,
-    node: Any, out: list[Problem],
+    adapter: TypeAdapter[Any],
+    raw: Any,
+    section: str,
+    prefix: Sequence[int | str],
+    doc: Document,
+    node: Any,
+    out: list[Problem],
 ) -> Any | None:
     try:
         return adapter.validate_python(raw)
@@ -114,8 +118,14 @@ def read_sections(docs: list[Document]) -> Sections:
             if key in SINGLE_SECTIONS:
                 if key in out.single:
                     first = out.single[key][1]
-                    out.problems.append(Problem(doc.path, line, "duplicate-section",
-                                                f"section '{key}' is already given at {first}"))
+                    out.problems.append(
+                        Problem(
+                            doc.path,
+                            line,
+                            "duplicate-section",
+                            f"section '{key}' is already given at {first}",
+                        )
+                    )
                     continue
                 value = _validate(adapters[key], _plain(node), key, [], doc, node, out.problems)
                 if value is not None:
@@ -125,12 +135,12 @@ def read_sections(docs: list[Document]) -> Sections:
                     out.problems.append(Problem(doc.path, line, "invalid", f"{key}: expected a list"))
                     continue
                 for index, (item_line, item) in enumerate(items_with_lines(node)):
-                    value = _validate(item_adapters[key], _plain(item), key, [index], doc, item,
-                                      out.problems)
+                    value = _validate(item_adapters[key], _plain(item), key, [index], doc, item, out.problems)
                     if value is not None:
                         out.lists[key].append(Entry(value, Located(doc.path, item_line)))
             else:
                 known = ", ".join(sorted([*SINGLE_SECTIONS, *LIST_SECTIONS]))
-                out.problems.append(Problem(doc.path, line, "unknown-section",
-                                            f"unknown section '{key}' (known: {known})"))
+                out.problems.append(
+                    Problem(doc.path, line, "unknown-section", f"unknown section '{key}' (known: {known})")
+                )
     return out

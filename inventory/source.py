@@ -53,7 +53,9 @@ def read_document(path: Path, shown: str) -> Document | Problem:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return Problem(shown, line, "not-utf8", f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}")
+        return Problem(
+            shown, line, "not-utf8", f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        )
     if not text.strip() or all(ln.lstrip().startswith("#") for ln in text.splitlines() if ln.strip()):
         return Problem(shown, 1, "empty", "file is empty")
     try:

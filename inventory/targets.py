@@ -10,12 +10,11 @@ import stat
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError
-
 from provdc.errors import ProvdcError
 from provdc.inventory.loader import default_inventory_path
 from provdc.inventory.schema import Strict
 from provdc.inventory.source import Problem, line_of, read_document
+from pydantic import Field, ValidationError
 
 SecretRef = Annotated[str, Field(pattern=r"^(env|file):.+")]
 ENV_STATE = "PROVDC_STATE"
@@ -57,7 +56,7 @@ class Target(Strict):
     snmp: SnmpAccess
     hosts: DeviceAccess | None = None
     state: StateBackend = StateBackend()
-    extra: dict[str, str] = {}
+    extra: dict[str, str] = Field(default_factory=dict)
 
 
 def state_dir() -> Path:

@@ -5,5 +5,5 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bash "$root/scripts/setup.sh"
 cd "$root"
 .venv/bin/ruff check .
-.venv/bin/mypy
+.venv/bin/python scripts/typecheck.py
 exec .venv/bin/pytest "$@"

@@ -1,29 +1,30 @@
 """`provdc inventory`: validate, show, export and grow the inventory."""
 
-import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
-
 from provdc.errors import ProvdcError
 from provdc.inventory import Site, check_inventory, default_inventory_path, load_inventory
 from provdc.inventory.add_site import add_site
 from provdc.inventory.export_ansible import ansible_inventory
 from provdc.inventory.graph import render
-from provdc.inventory.report import as_json, as_junit, as_text
+from provdc.inventory.report import as_json_text, as_junit, as_text
 from provdc.output import Format, print_json, print_table
 
 app = typer.Typer(help="Validate, show, export and grow the inventory.", no_args_is_help=True)
 
-PathArg = typer.Argument(None, help="Inventory folder or file (default: $PROVDC_INVENTORY or the "
-                         "embedded Hải Dương inventory).", show_default=False)
+PathArg = typer.Argument(
+    None,
+    help="Inventory folder or file (default: $PROVDC_INVENTORY or the embedded Hải Dương inventory).",
+    show_default=False,
+)
 PathOpt = typer.Option(None, "--inventory", "-i", help="Inventory folder or file.", show_default=False)
 
 
-class ValidateFormat(str, Enum):
+class ValidateFormat(StrEnum):
     text = "text"
     json = "json"
     junit = "junit"
@@ -37,9 +38,11 @@ def validate(
 ) -> None:
     """Check the inventory; exit 0 when valid, 1 when not (every problem as file:line)."""
     result = check_inventory(path)
-    render_fn = {ValidateFormat.text: as_text, ValidateFormat.junit: as_junit,
-                 ValidateFormat.json: lambda r: json.dumps(as_json(r), ensure_ascii=False, indent=2)}
-    report = render_fn[fmt](result)
+    report = {
+        ValidateFormat.text: as_text,
+        ValidateFormat.junit: as_junit,
+        ValidateFormat.json: as_json_text,
+    }[fmt](result)
     if output:
         output.write_text(report + "\n", encoding="utf-8")
     else:
@@ -58,15 +61,36 @@ def _find_site(sites: dict[str, Site], key: str) -> Site:
 def site_record(site: Site) -> dict[str, Any]:
     r, w = site.router, site.wan
     return {
-        "id": site.id, "kind": site.kind, "code": site.code, "name": site.name, "type": site.type,
-        "parent": site.parent, "slot": site.slot, "vc_endpoints": site.vc_endpoints,
-        "router": {"hostname": r.hostname, "platform": r.platform, "model": r.model,
-                   "loopback": str(r.loopback), "asn": r.asn},
-        "wan": {"circuit_id": w.circuit_id, "carrier": w.carrier, "bandwidth_mbps": w.bandwidth_mbps,
-                "pe": w.pe, "routing": w.routing, "network": str(w.network), "interface": w.interface,
-                "ce_address": str(w.ce_address), "pe_address": str(w.pe_address)},
-        "lans": [{"role": lan.role, "vlan": lan.vlan, "network": str(lan.network),
-                  "gateway": str(lan.gateway)} for lan in site.lans],
+        "id": site.id,
+        "kind": site.kind,
+        "code": site.code,
+        "name": site.name,
+        "type": site.type,
+        "parent": site.parent,
+        "slot": site.slot,
+        "vc_endpoints": site.vc_endpoints,
+        "router": {
+            "hostname": r.hostname,
+            "platform": r.platform,
+            "model": r.model,
+            "loopback": str(r.loopback),
+            "asn": r.asn,
+        },
+        "wan": {
+            "circuit_id": w.circuit_id,
+            "carrier": w.carrier,
+            "bandwidth_mbps": w.bandwidth_mbps,
+            "pe": w.pe,
+            "routing": w.routing,
+            "network": str(w.network),
+            "interface": w.interface,
+            "ce_address": str(w.ce_address),
+            "pe_address": str(w.pe_address),
+        },
+        "lans": [
+            {"role": lan.role, "vlan": lan.vlan, "network": str(lan.network), "gateway": str(lan.gateway)}
+            for lan in site.lans
+        ],
     }
 
 
@@ -83,15 +107,20 @@ def show(
         print_json(rec)
         return
     r, w = rec["router"], rec["wan"]
-    rows = [("site", f"{found.name} ({found.id}, {found.type})"), ("router", r["hostname"]),
-            ("platform", f"{r['platform']} {r['model']}"), ("loopback / mgmt", r["loopback"]),
-            ("ASN", r["asn"]), ("circuit", f"{w['circuit_id']} ({w['carrier']}, {w['bandwidth_mbps']} Mbps)"),
-            ("WAN", f"{w['interface']} {w['ce_address']}/30 → {w['pe']} {w['pe_address']} ({w['routing']})")]
+    rows = [
+        ("site", f"{found.name} ({found.id}, {found.type})"),
+        ("router", r["hostname"]),
+        ("platform", f"{r['platform']} {r['model']}"),
+        ("loopback / mgmt", r["loopback"]),
+        ("ASN", r["asn"]),
+        ("circuit", f"{w['circuit_id']} ({w['carrier']}, {w['bandwidth_mbps']} Mbps)"),
+        ("WAN", f"{w['interface']} {w['ce_address']}/30 → {w['pe']} {w['pe_address']} ({w['routing']})"),
+    ]
     rows += [(f"LAN {x['role']}", f"VLAN {x['vlan']} {x['network']} gw {x['gateway']}") for x in rec["lans"]]
     print_table(f"{found.name}", ["field", "value"], rows)
 
 
-class ExportKind(str, Enum):
+class ExportKind(StrEnum):
     ansible = "ansible"
 
 
@@ -132,13 +161,23 @@ def add_site_cmd(
     fmt: Format = typer.Option(Format.table, "--format", "-f"),
 ) -> None:
     """Add a site; it gets the addresses of its own slot and no other site moves."""
-    fields: dict[str, Any] = {"code": code, "name": name, "type": unit_type, "district": district,
-                              "number": number, "group": group, "circuit_id": circuit_id,
-                              "bandwidth_mbps": bandwidth_mbps, "camera": camera or None}
+    fields: dict[str, Any] = {
+        "code": code,
+        "name": name,
+        "type": unit_type,
+        "district": district,
+        "number": number,
+        "group": group,
+        "circuit_id": circuit_id,
+        "bandwidth_mbps": bandwidth_mbps,
+        "camera": camera or None,
+    }
     site, written, backup = add_site(path or default_inventory_path(), kind, fields)
     if fmt == Format.json:
         print_json({"site": site_record(site), "file": str(written), "backup": str(backup)})
         return
     typer.echo(f"added {site.id} ({site.name}) to {written}; backup in {backup}")
-    typer.echo(f"router {site.router.hostname} loopback {site.router.loopback} ASN {site.router.asn}, "
-               f"WAN {site.wan.network}, LANs " + ", ".join(f"{x.role} {x.network}" for x in site.lans))
+    typer.echo(
+        f"router {site.router.hostname} loopback {site.router.loopback} ASN {site.router.asn}, "
+        f"WAN {site.wan.network}, LANs " + ", ".join(f"{x.role} {x.network}" for x in site.lans)
+    )
