@@ -24,7 +24,7 @@ from provdc.inventory.schema import (
     VsphereIn,
     WorkloadIn,
 )
-from provdc.inventory.source import Document, Problem, items_with_lines, line_of
+from provdc.inventory.source import Document, Problem, YSeq, items_with_lines, line_of
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 T = TypeVar("T", bound=BaseModel)
@@ -100,7 +100,7 @@ def _validate(
 
 
 def _plain(node: Any) -> Any:
-    """ruamel's round-trip containers as plain dicts and lists, for pydantic."""
+    """Plain dicts (string keys) and lists, for pydantic."""
     if isinstance(node, dict):
         return {str(k): _plain(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -114,7 +114,7 @@ def read_sections(docs: list[Document]) -> Sections:
     item_adapters = {name: TypeAdapter(t) for name, t in LIST_SECTIONS.items()}
     for doc in docs:
         for key, node in doc.data.items():
-            line = doc.data.lc.key(key)[0] + 1
+            line = doc.data.lines[key]
             if key in SINGLE_SECTIONS:
                 if key in out.single:
                     first = out.single[key][1]
@@ -131,7 +131,7 @@ def read_sections(docs: list[Document]) -> Sections:
                 if value is not None:
                     out.single[key] = (value, Located(doc.path, line))
             elif key in LIST_SECTIONS:
-                if not isinstance(node, list):
+                if not isinstance(node, YSeq):
                     out.problems.append(Problem(doc.path, line, "invalid", f"{key}: expected a list"))
                     continue
                 for index, (item_line, item) in enumerate(items_with_lines(node)):

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # the whole province is ~100 kB; anything this large is a mistake
 
@@ -25,10 +25,54 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message} [{self.code}]"
 
 
+class YMap(dict[Any, Any]):
+    """A YAML mapping that remembers the line of each key (1-based)."""
+
+    line: int = 1
+    lines: dict[Any, int]
+
+
+class YSeq(list[Any]):
+    """A YAML sequence that remembers the line of each item (1-based)."""
+
+    line: int = 1
+    lines: list[int]
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: Any, line: int, first: int) -> None:
+        super().__init__(f"duplicate key '{key}' (first at line {first})")
+        self.line = line
+
+
+_SCALARS = SafeConstructor()
+# Parse with libyaml's C composer when present: the whole province parses in a few milliseconds.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _construct(node: Node) -> Any:
+    if isinstance(node, MappingNode):
+        out = YMap()
+        out.line, out.lines = node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node)
+            line = key_node.start_mark.line + 1
+            if key in out.lines:
+                raise _DuplicateKey(key, line, out.lines[key])
+            out[key], out.lines[key] = _construct(value_node), line
+        return out
+    if isinstance(node, SequenceNode):
+        seq = YSeq(_construct(item) for item in node.value)
+        seq.line, seq.lines = node.start_mark.line + 1, [i.start_mark.line + 1 for i in node.value]
+        return seq
+    assert isinstance(node, ScalarNode)
+    return _SCALARS.construct_object(node)
+
+
 @dataclass(frozen=True)
 class Document:
     path: str
-    data: CommentedMap
+    data: YMap
 
 
 def inventory_files(root: Path) -> list[Path]:
@@ -59,36 +103,36 @@ def read_document(path: Path, shown: str) -> Document | Problem:
     if not text.strip() or all(ln.lstrip().startswith("#") for ln in text.splitlines() if ln.strip()):
         return Problem(shown, 1, "empty", "file is empty")
     try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
+        node = yaml.compose(text, Loader=_LOADER)  # noqa: S506 - composes nodes, builds no objects
+        data = _construct(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
         what = (exc.problem or exc.context or "malformed YAML").strip()
-        return Problem(shown, line, "yaml", f"malformed YAML: {what}")
-    except YAMLError as exc:
+        return Problem(shown, mark.line + 1 if mark else 1, "yaml", f"malformed YAML: {what}")
+    except yaml.YAMLError as exc:
         return Problem(shown, 1, "yaml", f"malformed YAML: {str(exc).splitlines()[0]}")
-    if not isinstance(data, CommentedMap):
+    except _DuplicateKey as exc:
+        return Problem(shown, exc.line, "yaml", f"malformed YAML: {exc}")
+    except (ValueError, TypeError) as exc:  # e.g. an unhashable key or an impossible date
+        return Problem(shown, 1, "yaml", f"malformed YAML: {exc}")
+    if not isinstance(data, YMap):
         return Problem(shown, 1, "shape", "expected a mapping of sections at the top of the file")
     return Document(shown, data)
 
 
 def line_of(node: Any, loc: Sequence[int | str]) -> int:
     """The 1-based line of the deepest node along `loc` (a pydantic error location)."""
-    line = node.lc.line + 1 if hasattr(node, "lc") else 1
+    line: int = getattr(node, "line", 1)
     for key in loc:
-        if isinstance(node, CommentedMap) and key in node:
-            line = node.lc.key(key)[0] + 1
-            node = node[key]
-        elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line = node.lc.item(key)[0] + 1
-            node = node[key]
+        if isinstance(node, YMap) and key in node.lines:
+            line, node = node.lines[key], node[key]
+        elif isinstance(node, YSeq) and isinstance(key, int) and 0 <= key < len(node):
+            line, node = node.lines[key], node[key]
         else:
             break
     return line
 
 
-def items_with_lines(seq: Any) -> Iterator[tuple[int, Any]]:
+def items_with_lines(seq: YSeq) -> Iterator[tuple[int, Any]]:
     """(line, item) of a YAML sequence."""
-    if isinstance(seq, CommentedSeq):
-        for i, item in enumerate(seq):
-            yield seq.lc.item(i)[0] + 1, item
+    yield from zip(seq.lines, seq, strict=True)

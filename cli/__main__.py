@@ -1,0 +1,3 @@
+from provdc.app import main
+
+main()
