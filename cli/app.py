@@ -3,6 +3,7 @@
 import sys
 
 import typer
+
 from provdc import __version__
 from provdc.errors import ProvdcError
 

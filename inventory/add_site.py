@@ -13,14 +13,15 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
 from provdc.errors import ProvdcError
 from provdc.inventory.loader import InventoryError, check_inventory, load_inventory
 from provdc.inventory.model import Site
 from provdc.inventory.naming import site_id
 from provdc.inventory.source import inventory_files
 from provdc.inventory.targets import state_dir
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 SECTION = {"commune": "communes", "district": "districts", "agency": "agencies"}
 

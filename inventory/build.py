@@ -155,28 +155,38 @@ class Builder:
 
     # -- data center --------------------------------------------------------------------------
 
-    def dc_devices(self, vs: VsphereIn, where: Located) -> tuple[Device, ...]:
+    def dc_devices(self, vs: VsphereIn) -> tuple[Device, ...]:
         devices = [
             Device(d.name, e.value.id, d.role, d.platform, d.model, d.mgmt_address, d.snmp_profile, e.src)
             for e in self.sec.lists["datacenters"]
             for d in e.value.devices
         ]
         devices += [
-            Device(h.name, "dc", "esxi", "esxi", h.model, h.mgmt_address, "esxi", where)
-            for c in vs.clusters
-            for h in c.hosts
+            Device(
+                h.name,
+                "dc",
+                "esxi",
+                "esxi",
+                h.model,
+                h.mgmt_address,
+                "esxi",
+                self.sec.where("vsphere", "clusters", ci, "hosts", hi),
+            )
+            for ci, c in enumerate(vs.clusters)
+            for hi, h in enumerate(c.hosts)
         ]
         return tuple(devices)
 
-    def vsphere(self, vs: VsphereIn, sites: dict[str, Site], where: Located) -> Vsphere:
+    def vsphere(self, vs: VsphereIn, sites: dict[str, Site]) -> Vsphere:
         dc = sites.get("dc")
         port_groups = []
-        for pg in vs.port_groups:
+        for index, pg in enumerate(vs.port_groups):
             lan = dc.lan(pg.lan) if dc else None
             if lan is None:
-                self.problem(
-                    where, "reference", f"vsphere port group {pg.name}: no DC LAN with role '{pg.lan}'"
-                )
+                if dc is not None:  # without a DC, the DC's own problem is already reported
+                    where = self.sec.where("vsphere", "port_groups", index)
+                    message = f"vsphere port group {pg.name}: no DC LAN with role '{pg.lan}'"
+                    self.problem(where, "reference", message)
                 continue
             port_groups.append(PortGroup(pg.name, lan.vlan, lan.network, vs.switch))
         return Vsphere(
@@ -236,7 +246,7 @@ class Builder:
         if missing:
             return None
         prov, carrier, svc = self.sec.get("province"), self.sec.get("carrier"), self.sec.get("services")
-        vs, vs_where = self.sec.get("vsphere"), self.sec.where("vsphere")
+        vs = self.sec.get("vsphere")
         self.pools_disjoint()
         sites = self.sites()
         return Inventory(
@@ -245,8 +255,8 @@ class Builder:
             provider_edges={
                 pe.name: ProviderEdge(pe.name, carrier.asn, pe.loopback) for pe in carrier.provider_edges
             },
-            dc_devices=self.dc_devices(vs, vs_where),
-            vsphere=self.vsphere(vs, sites, vs_where),
+            dc_devices=self.dc_devices(vs),
+            vsphere=self.vsphere(vs, sites),
             workloads=self.workloads(),
             services=Services(
                 tuple(svc.ntp),

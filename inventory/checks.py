@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from ipaddress import IPv4Address, IPv4Network
 
-from provdc.inventory.model import Inventory, Located
+from provdc.inventory.model import VM, Inventory, Located
 from provdc.inventory.source import Problem
 
 Check = Callable[[Inventory], Iterator[Problem]]
@@ -54,7 +54,7 @@ def networks_disjoint(inv: Inventory) -> Iterator[Problem]:
     for s in inv.sites.values():
         nets.append((s.wan.network, f"WAN of {s.id}", s.src))
         nets += [(lan.network, f"{lan.role} LAN of {s.id}", s.src) for lan in s.lans]
-    nets.sort(key=lambda n: (int(n[0].network_address), -n[0].prefixlen))
+    nets.sort(key=lambda n: (int(n[0].network_address), n[0].prefixlen))
     last: tuple[IPv4Network, str, Located] | None = None
     for net in nets:
         if last and int(net[0].network_address) <= int(last[0].broadcast_address):
@@ -173,6 +173,23 @@ def vsphere_references(inv: Inventory) -> Iterator[Problem]:
                 )
 
 
+def _first_over(
+    vms: list[VM], size: Callable[[VM], float], cap: float, what: str, failures: int
+) -> Iterator[Problem]:
+    """Report at the VM that takes the cluster over its capacity: that is where to look."""
+    total = 0.0
+    for vm in vms:
+        total += size(vm)
+        if total > cap:
+            yield _p(
+                vm.src,
+                "capacity",
+                f"{what} reaches {total:g} at VM {vm.name}, over the "
+                f"{cap:g} left with {failures} host(s) failed",
+            )
+            return
+
+
 def vsphere_capacity(inv: Inventory) -> Iterator[Problem]:
     """Each cluster holds its VMs with `ha_failures` hosts down; each datastore holds its disks."""
     vs = inv.vsphere
@@ -180,24 +197,12 @@ def vsphere_capacity(inv: Inventory) -> Iterator[Problem]:
         hosts = sorted((h for h in vs.hosts if h.cluster == c.name), key=lambda h: h.memory_gb)
         survivors = hosts[: max(len(hosts) - c.ha_failures, 0)]  # lose the largest hosts
         vms = [vm for vm in inv.workloads if vm.cluster == c.name]
-        cpu = sum(vm.cpu for vm in vms)
         cpu_cap = sum(h.cpu_cores for h in survivors) * vs.vcpu_per_core
-        mem = sum(vm.memory_gb for vm in vms)
         mem_cap = sum(h.memory_gb for h in survivors)
-        src = vms[0].src if vms else _root(inv)
-        if cpu > cpu_cap:
-            yield _p(
-                src,
-                "capacity",
-                f"cluster {c.name}: {cpu} vCPU exceed {cpu_cap:g} with {c.ha_failures} host(s) failed",
-            )
-        if mem > mem_cap:
-            yield _p(
-                src,
-                "capacity",
-                f"cluster {c.name}: {mem} GB of VM memory exceed {mem_cap} GB "
-                f"with {c.ha_failures} host(s) failed",
-            )
+        yield from _first_over(vms, lambda vm: vm.cpu, cpu_cap, f"cluster {c.name}: vCPU", c.ha_failures)
+        yield from _first_over(
+            vms, lambda vm: vm.memory_gb, mem_cap, f"cluster {c.name}: memory (GB)", c.ha_failures
+        )
         for vm in vms:
             if vm.anti_affinity:
                 group = [v for v in vms if v.anti_affinity == vm.anti_affinity]

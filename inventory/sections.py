@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
 from provdc.inventory.model import Located
 from provdc.inventory.schema import (
     AgencyIn,
@@ -25,7 +27,6 @@ from provdc.inventory.schema import (
     WorkloadIn,
 )
 from provdc.inventory.source import Document, Problem, YSeq, items_with_lines, line_of
-from pydantic import BaseModel, TypeAdapter, ValidationError
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -60,15 +61,17 @@ class Entry(Generic[T]):
 class Sections:
     """Everything the files said, validated, before addresses are derived."""
 
-    single: dict[str, tuple[Any, Located]] = field(default_factory=dict)
+    single: dict[str, tuple[Any, Located, Any]] = field(default_factory=dict)
     lists: dict[str, list[Entry[Any]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
     def get(self, name: str) -> Any:
         return self.single[name][0]
 
-    def where(self, name: str) -> Located:
-        return self.single[name][1]
+    def where(self, name: str, *loc: int | str) -> Located:
+        """Where a section, or something inside it (a pydantic-style path), was written."""
+        _, src, node = self.single[name]
+        return Located(src.file, line_of(node, loc)) if loc else src
 
 
 def _describe(section: str, loc: Sequence[int | str], msg: str, kind: str) -> tuple[str, str]:
@@ -129,7 +132,7 @@ def read_sections(docs: list[Document]) -> Sections:
                     continue
                 value = _validate(adapters[key], _plain(node), key, [], doc, node, out.problems)
                 if value is not None:
-                    out.single[key] = (value, Located(doc.path, line))
+                    out.single[key] = (value, Located(doc.path, line), node)
             elif key in LIST_SECTIONS:
                 if not isinstance(node, YSeq):
                     out.problems.append(Problem(doc.path, line, "invalid", f"{key}: expected a list"))

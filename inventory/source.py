@@ -103,11 +103,13 @@ def read_document(path: Path, shown: str) -> Document | Problem:
     if not text.strip() or all(ln.lstrip().startswith("#") for ln in text.splitlines() if ln.strip()):
         return Problem(shown, 1, "empty", "file is empty")
     try:
-        node = yaml.compose(text, Loader=_LOADER)  # noqa: S506 - composes nodes, builds no objects
+        node = yaml.compose(text, Loader=_LOADER)  # nodes only; no object is built from tags
         data = _construct(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        what = (exc.problem or exc.context or "malformed YAML").strip()
+        what = (exc.problem or "malformed YAML").strip()
+        if exc.context and exc.context_mark:
+            what += f" ({exc.context.strip()} started at line {exc.context_mark.line + 1})"
         return Problem(shown, mark.line + 1 if mark else 1, "yaml", f"malformed YAML: {what}")
     except yaml.YAMLError as exc:
         return Problem(shown, 1, "yaml", f"malformed YAML: {str(exc).splitlines()[0]}")
@@ -124,12 +126,12 @@ def line_of(node: Any, loc: Sequence[int | str]) -> int:
     """The 1-based line of the deepest node along `loc` (a pydantic error location)."""
     line: int = getattr(node, "line", 1)
     for key in loc:
-        if isinstance(node, YMap) and key in node.lines:
-            line, node = node.lines[key], node[key]
-        elif isinstance(node, YSeq) and isinstance(key, int) and 0 <= key < len(node):
-            line, node = node.lines[key], node[key]
-        else:
+        found = (isinstance(node, YMap) and key in node.lines) or (
+            isinstance(node, YSeq) and isinstance(key, int) and 0 <= key < len(node)
+        )
+        if not found:
             break
+        line, node = node.lines[key], node[key]
     return line
 
 

@@ -10,11 +10,12 @@ import stat
 from pathlib import Path
 from typing import Annotated, Literal
 
+from pydantic import Field, ValidationError
+
 from provdc.errors import ProvdcError
 from provdc.inventory.loader import default_inventory_path
 from provdc.inventory.schema import Strict
 from provdc.inventory.source import Problem, line_of, read_document
-from pydantic import Field, ValidationError
 
 SecretRef = Annotated[str, Field(pattern=r"^(env|file):.+")]
 ENV_STATE = "PROVDC_STATE"

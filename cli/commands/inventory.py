@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+
 from provdc.errors import ProvdcError
 from provdc.inventory import Site, check_inventory, default_inventory_path, load_inventory
 from provdc.inventory.add_site import add_site
