@@ -11,6 +11,7 @@ from provdc.inventory.schema import IpamIn
 DISTRICT_CODE_BASE = 288
 COMMUNE_CODE_BASE = 10500
 SLOT_BASE = {"dc": 1, "dr": 2, "agency": 16, "district": 64, "commune": 128}
+SLOTS = 1024  # a /20 of WAN /30s: communes may have codes 10500..11395
 # Site LAN layout inside the site's block: (role, prefix length, offset in addresses).
 DISTRICT_LAYOUT = (("office", 25, 0), ("vc", 27, 128), ("camera", 27, 160), ("mgmt", 27, 192))
 COMMUNE_LAYOUT = (("office", 26, 0), ("vc", 28, 64), ("camera", 28, 80), ("mgmt", 28, 96))
@@ -33,7 +34,9 @@ def slot(kind: str, code: str, number: int | None = None) -> int:
         raise PlanError(f"{kind} code {code!r} is not numeric")
     base = DISTRICT_CODE_BASE if kind == "district" else COMMUNE_CODE_BASE
     offset = int(code) - base
-    width = SLOT_BASE["commune"] - SLOT_BASE["district"] if kind == "district" else 1 << 10
+    width = (
+        SLOT_BASE["commune"] - SLOT_BASE["district"] if kind == "district" else SLOTS - SLOT_BASE["commune"]
+    )
     if not 0 <= offset < width:
         raise PlanError(f"{kind} code {code} is outside the plan ({base}..{base + width - 1})")
     return SLOT_BASE[kind] + offset
