@@ -1,13 +1,13 @@
 """Property-based tests: the plan never gives two sites the same address, the loader never crashes."""
 
+import itertools
 from ipaddress import IPv4Network
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provdc.inventory import check_inventory, load_inventory
-from provdc.inventory import ipam
+from provdc.inventory import check_inventory, ipam, load_inventory
 
 PLAN = load_inventory()  # the shipped plan
 
@@ -50,7 +50,7 @@ def test_no_two_sites_share_an_address(communes: set[int], districts: set[int], 
         for code in codes:
             owned += [(net, (kind, code)) for net in _site_networks(kind, code)]
     owned.sort(key=lambda x: (int(x[0].network_address), x[0].prefixlen))
-    for (a, owner_a), (b, owner_b) in zip(owned, owned[1:], strict=False):
+    for (a, owner_a), (b, owner_b) in itertools.pairwise(owned):
         if owner_a != owner_b:
             assert not a.overlaps(b), f"{owner_a} {a} overlaps {owner_b} {b}"
 

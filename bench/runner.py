@@ -1,0 +1,106 @@
+"""Runs benchmarks side by side with their peer and records them in bench/RESULTS.md.
+
+    .venv/bin/python bench/runner.py inventory      # one benchmark
+    .venv/bin/python bench/runner.py                # all of them
+
+Each benchmark is bench/bench_<name>.py with `run() -> list[Row]`. Its section in RESULTS.md
+(between `<!-- bench:<name> -->` markers) is replaced by the new figures; other sections stay.
+"""
+
+import importlib.util
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+
+
+@dataclass(frozen=True)
+class Row:
+    what: str
+    ours_s: float
+    peer: str
+    peer_s: float
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.peer_s / self.ours_s if self.ours_s else float("inf")
+
+
+def median_time(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def median_process(cmd: list[str], repeat: int, **kwargs: object) -> float:
+    return median_time(lambda: subprocess.run(cmd, check=True, capture_output=True, **kwargs), repeat)  # type: ignore[call-overload]
+
+
+def _machine() -> str:
+    cpus = len(__import__("os").sched_getaffinity(0))
+    return f"{platform.machine()}, {cpus} cores, Python {platform.python_version()}"
+
+
+def _section(name: str, rows: list[Row], command: str) -> str:
+    lines = [
+        f"<!-- bench:{name} -->",
+        f"### {name}",
+        "",
+        f"Command: `{command}` — {time.strftime('%Y-%m-%d')}, {_machine()}",
+        "",
+        "| what | provdc | peer | peer time | peer / provdc | note |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.what} | {r.ours_s * 1000:.1f} ms | {r.peer} | {r.peer_s * 1000:.1f} ms | "
+            f"{r.ratio:.1f}× | {r.note} |"
+        )
+    lines.append(f"<!-- /bench:{name} -->")
+    return "\n".join(lines)
+
+
+def record(name: str, rows: list[Row], command: str) -> None:
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = _section(name, rows, command)
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main(names: list[str]) -> None:
+    available = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    for name in names or available:
+        if name not in available:
+            sys.exit(f"bench: no benchmark '{name}' (have: {', '.join(available)})")
+        spec = importlib.util.spec_from_file_location(f"bench_{name}", HERE / f"bench_{name}.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        rows = module.run()
+        record(name, rows, f".venv/bin/python bench/runner.py {name}")
+        for r in rows:
+            print(
+                f"{name}: {r.what}: {r.ours_s * 1000:.1f} ms vs {r.peer} {r.peer_s * 1000:.1f} ms "
+                f"({r.ratio:.1f}×)"
+            )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
