@@ -3,17 +3,27 @@
 These are the *input* types; the loader turns them into the read-only model (model.py).
 """
 
+import unicodedata
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 Platform = Literal["frr", "cisco_ios", "juniper_junos"]
 Routing = Literal["bgp", "static"]
 SiteLanRole = Literal["mgmt", "office", "vc", "camera"]
 Vlan = Annotated[int, Field(ge=1, le=4094)]
 Code = Annotated[str, Field(pattern=r"^[0-9A-Za-z]+$", max_length=16)]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _nfc(value: str) -> str:
+    """Vietnamese names are compared and shown exactly: one Unicode form (NFC) only."""
+    if unicodedata.normalize("NFC", value) != value:
+        raise ValueError("not in Unicode NFC form (re-save the file as NFC)")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_nfc)]
 Hostname = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
 
 
