@@ -1,11 +1,12 @@
-"""A topology picture of the province: DC → carrier PEs → districts → communes (Graphviz)."""
+"""A topology picture of the province: carrier PEs → DC, agencies, districts → communes (Graphviz)."""
 
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
 
 from provdc.errors import ProvdcError
-from provdc.inventory.model import Inventory
+from provdc.inventory.model import Inventory, Site
 
 COLORS = {"dc": "#1f77b4", "dr": "#6baed6", "agency": "#2ca02c", "district": "#ff7f0e", "commune": "#fdd0a2"}
 
@@ -14,23 +15,39 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _node(site: Site) -> str:
+    net = site.lans[0].network if site.lans else ""
+    label = f"{site.name}\\n{site.router.hostname}\\n{net}"
+    return f"{_q(site.id)} [fillcolor={_q(COLORS[site.kind])}, label={_q(label)}];"
+
+
 def to_dot(inv: Inventory) -> str:
-    """DOT text: communes hang under their district, every site connects to its PE."""
+    """DOT text: DC and DR hang from their PE; agencies and each district (with its communes) are columns."""
     lines = [
-        f"graph {_q('provdc ' + inv.province.name)} {{",
-        "  graph [rankdir=LR, overlap=false, fontname=sans];",
+        f"digraph {_q('provdc ' + inv.province.name)} {{",
+        "  graph [rankdir=TB, nodesep=0.15, ranksep=0.5, fontname=sans, newrank=true];",
         "  node [shape=box, style=filled, fontname=sans, fontsize=9];",
+        "  edge [arrowhead=none];",
     ]
     for pe in inv.provider_edges.values():
         lines.append(f'  {_q(pe.name)} [shape=ellipse, fillcolor="#dddddd", label={_q(pe.name + " (PE)")}];')
-    for site in inv.sites.values():
-        label = f"{site.name}\\n{site.router.hostname}\\n{site.lans[0].network if site.lans else ''}"
-        lines.append(f"  {_q(site.id)} [fillcolor={_q(COLORS[site.kind])}, label={_q(label)}];")
-    for site in inv.sites.values():
-        if site.kind == "commune" and site.parent in inv.sites:
-            lines.append(f"  {_q(site.parent)} -- {_q(site.id)} [style=dotted];")
-        elif site.kind != "commune":
-            lines.append(f"  {_q(site.wan.pe)} -- {_q(site.id)} [label={_q(f'{site.wan.bandwidth_mbps}M')}];")
+    for site in inv.sites_of("dc") + inv.sites_of("dr"):
+        lines.append("  " + _node(site))
+        lines.append(f"  {_q(site.wan.pe)} -> {_q(site.id)} [label={_q(f'{site.wan.bandwidth_mbps}M')}];")
+    columns = [("agencies", "Sở, ban, ngành", inv.sites_of("agency"))]
+    columns += [
+        (d.id, d.name, [d] + [c for c in inv.sites_of("commune") if c.parent == d.id])
+        for d in inv.sites_of("district")
+    ]
+    for key, label, members in columns:
+        if not members:
+            continue
+        lines.append(f"  subgraph {_q('cluster_' + key)} {{")
+        lines.append(f"    label={_q(label)}; style=rounded;")
+        lines += ["    " + _node(m) for m in members]
+        lines += [f"    {_q(a.id)} -> {_q(b.id)} [style=invis];" for a, b in itertools.pairwise(members)]
+        lines.append("  }")
+        lines.append(f"  {_q(members[0].wan.pe)} -> {_q(members[0].id)};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
