@@ -17,9 +17,14 @@ app = typer.Typer(
 
 def _register() -> None:
     """Sub-apps are imported here so that `provdc --help` lists every area."""
-    from provdc.commands import inventory
+    from provdc.commands import hosts, inventory, lab, monitor, net, stack
 
     app.add_typer(inventory.app, name="inventory")
+    app.add_typer(lab.app, name="lab")
+    app.add_typer(stack.app, name="stack")
+    app.add_typer(hosts.app, name="hosts")
+    app.add_typer(net.app, name="net")
+    app.add_typer(monitor.app, name="monitor")
 
 
 def _print_version(value: bool) -> None:

@@ -16,11 +16,15 @@ root = Path(__file__).resolve().parent.parent
 tree = root / "build" / "typecheck"
 config = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
 shutil.rmtree(tree, ignore_errors=True)
-for package, folder in config["package-dir"].items():
-    target = tree.joinpath(*package.split("."))
-    target.mkdir(parents=True, exist_ok=True)
-    for source in (root / folder).glob("*.py"):
-        (target / source.name).symlink_to(source)
+folders = {package: root / folder for package, folder in config["package-dir"].items()}
+for package, folder in folders.items():
+    nested = [f for f in folders.values() if f != folder and f.is_relative_to(folder)]
+    for source in folder.rglob("*.py"):
+        if any(source.is_relative_to(n) for n in nested):
+            continue
+        link = tree.joinpath(*package.split("."), source.relative_to(folder))
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(source)
 sys.exit(
     subprocess.call(
         [
