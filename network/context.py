@@ -1,0 +1,194 @@
+"""What a router template sees: one read-only record per device, built from the inventory model.
+
+Templates never compute addresses or read the inventory themselves; everything they print is a
+field here, so a typo in a template is an error (StrictUndefined), not an empty line.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from importlib.resources import files
+from ipaddress import IPv4Address, IPv4Network
+
+from provdc.errors import ProvdcError
+from provdc.inventory.model import Inventory, Site
+
+PLATFORMS = ("frr", "cisco_ios", "juniper_junos")
+SECRET_OPEN, SECRET_CLOSE = "<<secret:", ">>"
+
+
+@dataclass(frozen=True)
+class Net:
+    """An address on a network, in each notation some platform wants."""
+
+    address: IPv4Address
+    network: IPv4Network
+
+    @property
+    def cidr(self) -> str:
+        return f"{self.address}/{self.network.prefixlen}"
+
+    @property
+    def netmask(self) -> str:
+        return str(self.network.netmask)
+
+    @property
+    def prefix(self) -> str:
+        return str(self.network)
+
+
+@dataclass(frozen=True)
+class Prefix:
+    network: IPv4Network
+
+    @property
+    def prefix(self) -> str:
+        return str(self.network)
+
+    @property
+    def address(self) -> str:
+        return str(self.network.network_address)
+
+    @property
+    def wildcard(self) -> str:
+        return str(self.network.hostmask)
+
+
+@dataclass(frozen=True)
+class LanPort:
+    role: str
+    vlan: int
+    interface: str  # the VLAN sub-interface / unit, e.g. GigabitEthernet0/1/0.20, lan0.20, ge-0/0/1
+    gateway: Net
+
+
+@dataclass(frozen=True)
+class Wan:
+    interface: str
+    circuit_id: str
+    carrier: str
+    bandwidth_kbps: int
+    ce: Net
+    pe_address: IPv4Address
+    pe_name: str
+    pe_asn: int
+    routing: str
+
+
+@dataclass(frozen=True)
+class Qos:
+    """Video conference (DSCP EF/AF41) gets a strict-priority queue sized for its endpoints."""
+
+    vc_kbps: int
+    link_kbps: int
+
+
+@dataclass(frozen=True)
+class Snmp:
+    user: str
+    auth: str
+    priv: str
+    auth_key: str  # a placeholder naming the reference; filled at push time from the target
+    priv_key: str
+
+
+@dataclass(frozen=True)
+class DeviceContext:
+    hostname: str
+    platform: str
+    site_id: str
+    site_name: str
+    asn: int
+    loopback: IPv4Address
+    wan: Wan
+    lan_interface: str
+    lans: tuple[LanPort, ...]
+    advertised: tuple[Prefix, ...]
+    qos: Qos
+    mgmt_networks: tuple[Prefix, ...]
+    snmp: Snmp
+    ntp: tuple[IPv4Address, ...]
+    syslog_address: IPv4Address
+    syslog_port: int
+    syslog_protocol: str
+    banner: tuple[str, ...]
+
+
+def secret_placeholder(ref: str) -> str:
+    """The mark a rendered file carries where a secret goes: `<<secret:env:NAME>>`."""
+    return f"{SECRET_OPEN}{ref}{SECRET_CLOSE}"
+
+
+def _banner() -> tuple[str, ...]:
+    text = (files("provdc.network") / "templates" / "banner.txt").read_text(encoding="utf-8")
+    return tuple(unicodedata.normalize("NFC", line) for line in text.strip().splitlines())
+
+
+def interfaces_for(inventory: Inventory, platform: str) -> tuple[str, str]:
+    """(wan, lan) interface names of a platform, as the inventory assigned them to its routers."""
+    for site in inventory.sites.values():
+        if site.router.platform == platform:
+            return site.wan.interface, site.lan_interface
+    raise ProvdcError(f"platform '{platform}': no router of the inventory uses it, so no interface names")
+
+
+def _lan_interface(platform: str, parent: str, vlan: int) -> str:
+    return parent if platform == "juniper_junos" else f"{parent}.{vlan}"
+
+
+def device_context(
+    inventory: Inventory, site: Site, platform: str | None = None, banner: tuple[str, ...] | None = None
+) -> DeviceContext:
+    """The record one router's templates render from; `platform` overrides the site's own."""
+    plat = platform or site.router.platform
+    if plat not in PLATFORMS:
+        raise ProvdcError(f"platform '{plat}' has no templates (known: {', '.join(PLATFORMS)})")
+    if plat == site.router.platform:
+        wan_if, lan_if = site.wan.interface, site.lan_interface
+    else:
+        wan_if, lan_if = interfaces_for(inventory, plat)
+    pe = inventory.provider_edges[site.wan.pe]
+    services = inventory.services
+    link_kbps = site.wan.bandwidth_mbps * 1000
+    vc_cap = int(link_kbps * services.vc_max_link_share)
+    vc_kbps = min(site.vc_endpoints * services.vc_kbps_per_endpoint, vc_cap)
+    lans = tuple(
+        LanPort(lan.role, lan.vlan, _lan_interface(plat, lan_if, lan.vlan), Net(lan.gateway, lan.network))
+        for lan in site.lans
+    )
+    snmp = services.snmp
+    return DeviceContext(
+        hostname=site.router.hostname,
+        platform=plat,
+        site_id=site.id,
+        site_name=site.name,
+        asn=site.router.asn,
+        loopback=site.router.loopback,
+        wan=Wan(
+            interface=wan_if,
+            circuit_id=site.wan.circuit_id,
+            carrier=site.wan.carrier,
+            bandwidth_kbps=link_kbps,
+            ce=Net(site.wan.ce_address, site.wan.network),
+            pe_address=site.wan.pe_address,
+            pe_name=pe.name,
+            pe_asn=pe.asn,
+            routing=site.wan.routing,
+        ),
+        lan_interface=lan_if,
+        lans=lans,
+        advertised=tuple(Prefix(lan.network) for lan in site.lans),
+        qos=Qos(vc_kbps=vc_kbps, link_kbps=link_kbps),
+        mgmt_networks=tuple(Prefix(n) for n in services.management_networks),
+        snmp=Snmp(
+            snmp.user,
+            snmp.auth,
+            snmp.priv,
+            secret_placeholder(snmp.auth_key_ref),
+            secret_placeholder(snmp.priv_key_ref),
+        ),
+        ntp=services.ntp,
+        syslog_address=services.syslog.address,
+        syslog_port=services.syslog.port,
+        syslog_protocol=services.syslog.protocol,
+        banner=banner if banner is not None else _banner(),
+    )

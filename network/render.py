@@ -1,0 +1,117 @@
+"""Rendering router configs from the inventory: Jinja2 with StrictUndefined, one file per device.
+
+Templates live in templates/<platform>/<feature>.j2; templates/<platform>/device.j2 strings the
+features of that platform together in the order a device reads them.
+"""
+
+import fnmatch
+import os
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from provdc.errors import ProvdcError
+from provdc.inventory.model import Inventory, Site
+from provdc.network.context import DeviceContext, device_context
+
+# What each platform's config holds. FRR holds the routing plane only: on a Linux router, QoS (tc),
+# NTP (chrony), the SNMPv3 agent (snmpd) and syslog forwarding (rsyslog) belong to the host.
+FEATURES: dict[str, tuple[str, ...]] = {
+    "frr": ("base", "interfaces", "routing", "acl", "syslog"),
+    "cisco_ios": ("base", "interfaces", "qos", "routing", "acl", "snmp", "ntp", "syslog"),
+    "juniper_junos": ("base", "interfaces", "qos", "routing", "acl", "snmp", "ntp", "syslog"),
+}
+SUFFIX = {"frr": ".conf", "cisco_ios": ".cfg", "juniper_junos": ".set"}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    site: Site
+    hostname: str
+    platform: str
+    text: str
+
+    @property
+    def filename(self) -> str:
+        return self.hostname + SUFFIX[self.platform]
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("provdc.network", "templates"),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+
+
+class Renderer:
+    """Holds the compiled templates; render() is cheap after the first call per platform."""
+
+    def __init__(self, inventory: Inventory) -> None:
+        self.inventory = inventory
+        self.env = environment()
+        self._banner: tuple[str, ...] | None = None
+
+    def context(self, site: Site, platform: str | None = None) -> DeviceContext:
+        ctx = device_context(self.inventory, site, platform, self._banner)
+        self._banner = ctx.banner
+        return ctx
+
+    def feature(self, site: Site, feature: str, platform: str | None = None) -> str:
+        ctx = self.context(site, platform)
+        return self._render(f"{ctx.platform}/{feature}.j2", ctx, ())
+
+    def device(self, site: Site, platform: str | None = None) -> Rendered:
+        ctx = self.context(site, platform)
+        text = self._render(f"{ctx.platform}/device.j2", ctx, FEATURES[ctx.platform])
+        return Rendered(site, ctx.hostname, ctx.platform, text)
+
+    def _render(self, name: str, ctx: DeviceContext, features: tuple[str, ...]) -> str:
+        try:
+            text = self.env.get_template(name).render(d=ctx, features=features)
+        except jinja2.UndefinedError as exc:
+            raise ProvdcError(f"template {name}: {exc.message} (device {ctx.hostname})") from None
+        except jinja2.TemplateNotFound as exc:
+            raise ProvdcError(f"template {exc.name} not found") from None
+        return unicodedata.normalize("NFC", text)
+
+
+def select_sites(inventory: Inventory, pattern: str | None) -> list[Site]:
+    """Sites whose id, code or hostname matches the glob (all sites without one)."""
+    sites = list(inventory.sites.values())
+    if not pattern:
+        return sites
+    chosen = [
+        s
+        for s in sites
+        if any(fnmatch.fnmatchcase(key, pattern) for key in (s.id, s.code, s.router.hostname))
+    ]
+    if not chosen:
+        raise ProvdcError(f"no site matches '{pattern}' (a glob over site ids, codes and hostnames)")
+    return chosen
+
+
+def render_sites(inventory: Inventory, sites: list[Site], platform: str | None = None) -> list[Rendered]:
+    renderer = Renderer(inventory)
+    return [renderer.device(site, platform) for site in sites]
+
+
+def write_rendered(configs: list[Rendered], out: Path) -> list[Path]:
+    """Write every config, each atomically (temp file + rename): no half-written file is left."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for cfg in configs:
+        path = out / cfg.filename
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{cfg.filename}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(cfg.text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+        written.append(path)
+    return written

@@ -1,0 +1,16 @@
+from pathlib import Path
+
+import pytest
+
+from provdc.inventory import Inventory, load_inventory
+
+
+@pytest.fixture(autouse=True)
+def _state_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backups and reports written by a test go to its own folder."""
+    monkeypatch.setenv("PROVDC_STATE", str(tmp_path / "state"))
+
+
+@pytest.fixture(scope="session")
+def inventory() -> Inventory:
+    return load_inventory()
