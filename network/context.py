@@ -49,6 +49,10 @@ class Prefix:
         return str(self.network.network_address)
 
     @property
+    def netmask(self) -> str:
+        return str(self.network.netmask)
+
+    @property
     def wildcard(self) -> str:
         return str(self.network.hostmask)
 

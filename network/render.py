@@ -45,7 +45,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        keep_trailing_newline=True,
+        keep_trailing_newline=False,
         autoescape=False,
     )
 
@@ -70,6 +70,7 @@ class Renderer:
     def device(self, site: Site, platform: str | None = None) -> Rendered:
         ctx = self.context(site, platform)
         text = self._render(f"{ctx.platform}/device.j2", ctx, FEATURES[ctx.platform])
+        text = text if text.endswith("\n") else text + "\n"  # as Ansible's template module writes it
         return Rendered(site, ctx.hostname, ctx.platform, text)
 
     def _render(self, name: str, ctx: DeviceContext, features: tuple[str, ...]) -> str:

@@ -1,0 +1,114 @@
+"""Render every site's router config, against Ansible's `template` module doing the same.
+
+Peer: ansible-playbook over the same ~270 hosts (local connection, default forks), each host
+carrying its device record as a variable, rendering the very same templates/<platform>/device.j2
+to one file per host. Both outputs are compared byte for byte before the times are recorded.
+"""
+
+import dataclasses
+import json
+import sys
+import tempfile
+import time
+from ipaddress import IPv4Address, IPv4Network
+from pathlib import Path
+from typing import Any
+
+from runner import Row, median_time  # type: ignore[import-not-found]
+
+from provdc.inventory import load_inventory
+from provdc.network.context import DeviceContext
+from provdc.network.render import FEATURES, Renderer, render_sites
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "network" / "templates"
+
+
+def _plain(value: Any) -> Any:
+    """A device record as JSON data, with the properties templates read resolved."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name in dir(type(value)):
+            if isinstance(getattr(type(value), name), property):
+                out[name] = _plain(getattr(value, name))
+        return out
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, IPv4Network):
+        return str(value)
+    if isinstance(value, IPv4Address):
+        return str(value)
+    return value
+
+
+def _ansible(contexts: list[DeviceContext], work: Path, limit: tuple[str, ...] = ()) -> float:
+    import subprocess
+
+    hosts = {
+        c.hostname: {
+            "ansible_connection": "local",
+            "ansible_python_interpreter": sys.executable,
+            "d": _plain(c),
+            "features": list(FEATURES[c.platform]),
+        }
+        for c in contexts
+    }
+    (work / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}, ensure_ascii=False), "utf-8")
+    (work / "templates").symlink_to(TEMPLATES)
+    (work / "render.yml").write_text(
+        "- hosts: all\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.template:\n"
+        "        src: '{{ d.platform }}/device.j2'\n"
+        "        dest: '" + str(work / "out") + "/{{ inventory_hostname }}.txt'\n"
+        "        lstrip_blocks: true\n"
+        "        trim_blocks: true\n",
+        "utf-8",
+    )
+    (work / "out").mkdir()
+    venv_bin = Path(sys.executable).parent
+    start = time.perf_counter()
+    done = subprocess.run(
+        [
+            str(venv_bin / "ansible-playbook"),
+            "-i",
+            str(work / "hosts.json"),
+            str(work / "render.yml"),
+            *limit,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
+    if done.returncode:
+        raise SystemExit(f"ansible-playbook failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return time.perf_counter() - start
+
+
+def run() -> list[Row]:
+    inv = load_inventory()
+    sites = list(inv.sites.values())
+    ours_all = median_time(lambda: render_sites(inv, sites), repeat=7, warmup=1)
+    ours_frr = median_time(lambda: render_sites(inv, sites, "frr"), repeat=7, warmup=1)
+    renderer = Renderer(inv)
+    contexts = [renderer.context(s) for s in sites]
+    ours = {r.hostname: r.text for r in render_sites(inv, sites)}
+    with tempfile.TemporaryDirectory() as tmp:
+        peer = _ansible(contexts, Path(tmp))
+        theirs = {p.stem: p.read_text("utf-8") for p in (Path(tmp) / "out").iterdir()}
+    same = sum(1 for h, text in ours.items() if theirs.get(h) == text)
+    note = f"{len(sites)} sites, goal < 1 s; identical output for {same}/{len(sites)} devices"
+    return [
+        Row(
+            f"render all {len(sites)} sites, own platforms (median of 7)",
+            ours_all,
+            "ansible-playbook template module, same templates and hosts",
+            peer,
+            note,
+        ),
+        Row(
+            f"render all {len(sites)} sites as frr (median of 7)",
+            ours_frr,
+            "ansible-playbook template module, same templates and hosts",
+            peer,
+            "peer: own platforms",
+        ),
+    ]
