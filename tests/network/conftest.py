@@ -1,8 +1,12 @@
+import sys
 from pathlib import Path
 
 import pytest
 
 from provdc.inventory import Inventory, load_inventory
+
+# Helpers shared by this folder's tests (net_contract, net_replay), importable by name.
+sys.path.insert(0, str(Path(__file__).parent))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,1 @@
+"""Device drivers behind NAPALM's interface; FRR's is ours (`provdc.network.drivers.frr`)."""
