@@ -1,0 +1,1 @@
+"""DC stacks: Pulumi programs (Automation API, inline) over pyvmomi dynamic providers."""

@@ -1,0 +1,124 @@
+"""vcsim, govmomi's vCenter simulator, shaped like the inventory's vSphere.
+
+Used by the stack tests, the benchmark and the lab (`start()`, `Vcsim.url`, `Vcsim.stop()`).
+vcsim's flags give an empty datacenter; pyvmomi then adds what flags cannot say: the
+inventory's datacenter name, its clusters with their named hosts, and the distributed switch
+with every host on it. Datastores, port groups, folders and VMs are left to the stack.
+
+vcsim backs an NFS datastore by a local directory named after it in its working directory
+(HostDatastoreSystem.CreateNasDatastore stats the local path): `start()` makes one directory
+per inventory datastore there, standing in for the NFS exports.
+"""
+
+import os
+import signal
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from provdc.errors import ProvdcError
+from provdc.inventory.model import Vsphere
+from provdc.stacks import vsphere
+from provdc.stacks.vsphere import Access, vim
+
+VERSION = "v0.46.0"
+ENV_BIN = "PROVDC_VCSIM"
+
+
+def binary() -> Path:
+    """$PROVDC_VCSIM, or the one scripts/setup.d/55-vcsim.sh built."""
+    cache = Path(os.environ.get("PROVDC_CACHE", "/var/cache/provdc"))
+    path = Path(os.environ.get(ENV_BIN, cache / f"govmomi-{VERSION}" / "bin" / "vcsim"))
+    if not path.is_file():
+        raise ProvdcError(f"vcsim not found at {path}; run: bash scripts/setup.sh vcsim")
+    return path
+
+
+@dataclass
+class Vcsim:
+    """A running vcsim; `url` is its SDK endpoint (https, self-signed)."""
+
+    process: subprocess.Popen[str]
+    port: int
+    workdir: Path
+    username: str
+    password: str
+    log: Path = field(default=Path())
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/sdk"
+
+    def access(self) -> Access:
+        return Access(self.url, self.username, self.password, insecure=True)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start(
+    inventory: Vsphere, workdir: Path, username: str = "", password: str = "", flags: Sequence[str] = ()
+) -> Vcsim:
+    """vcsim on 127.0.0.1 with a free port, shaped like `inventory`.
+
+    With username/password set, vcsim refuses any other login (for the credential tests);
+    otherwise it accepts any and `Vcsim.username` is a placeholder. `flags` go to vcsim as
+    they are (e.g. `-method-delay CreateVM_Task:300` to slow a run down).
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    for ds in inventory.datastores:
+        (workdir / ds.name).mkdir(exist_ok=True)
+    args = [str(binary()), "-l", "127.0.0.1:0"]
+    for flag in ("cluster", "host", "standalone-host", "ds", "vm", "pool", "pg", "app", "pod", "folder"):
+        args += [f"-{flag}", "0"]
+    if username:
+        args += ["-username", username, "-password", password]
+    args += flags
+    log = workdir / "vcsim.log"
+    proc = subprocess.Popen(
+        args, cwd=workdir, stdout=subprocess.PIPE, stderr=log.open("w"), text=True,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # "export GOVC_URL=https://user:pass@127.0.0.1:PORT/sdk ..."
+    if "GOVC_URL=" not in line:
+        proc.kill()
+        raise ProvdcError(f"vcsim did not start: {log.read_text(errors='replace').strip()[-200:]}")
+    port = int(line.split("127.0.0.1:", 1)[1].split("/", 1)[0])
+    sim = Vcsim(proc, port, workdir, username or "provdc", password or "vcsim", log)
+    try:
+        shape(sim.access(), inventory)
+    except BaseException:
+        sim.stop()
+        raise
+    return sim
+
+
+def shape(access: Access, inventory: Vsphere) -> None:
+    """Rename vcsim's datacenter, add the clusters, their hosts and the distributed switch."""
+    with vsphere.connect(access) as si:
+        dc = vsphere.find_all(si, vim.Datacenter)[0]
+        vsphere.wait(dc.Rename_Task(inventory.datacenter))
+        hosts: list[vim.HostSystem] = []
+        for cl in inventory.clusters:
+            spec = vim.cluster.ConfigSpecEx(drsConfig=vim.cluster.DrsConfigInfo(enabled=True))
+            ccr = dc.hostFolder.CreateClusterEx(name=cl.name, spec=spec)
+            for name in cl.hosts:
+                connect = vim.host.ConnectSpec(hostName=name, userName="root", password="vcsim", force=True)
+                hosts.append(vsphere.wait(ccr.AddHost_Task(spec=connect, asConnected=True)))
+        dvs_spec = vim.DistributedVirtualSwitch.CreateSpec(
+            configSpec=vim.dvs.VmwareDistributedVirtualSwitch.ConfigSpec(name=inventory.switch)
+        )
+        dvs = vsphere.wait(dc.networkFolder.CreateDVS_Task(dvs_spec))
+        join = vim.dvs.VmwareDistributedVirtualSwitch.ConfigSpec(
+            configVersion=dvs.config.configVersion,
+            host=[vim.dvs.HostMember.ConfigSpec(operation="add", host=h) for h in hosts],
+        )
+        vsphere.wait(dvs.ReconfigureDvs_Task(join))  # joins hosts the way vSphere does

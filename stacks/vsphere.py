@@ -1,0 +1,133 @@
+"""pyvmomi plumbing shared by the providers, the preflight, the vcsim fixture and the tests.
+
+Everything here is a plain function over a live connection: no state is kept between calls,
+so the dynamic providers (pickled by Pulumi) can import it by reference.
+"""
+
+import ssl
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from pyVim import connect as _connect
+from pyVmomi import vim as _vim
+from pyVmomi import vmodl as _vmodl
+
+from provdc.errors import ProvdcError
+
+# pyvmomi's stubs make every property Optional and its data objects untyped; vCenter objects
+# are handled as Any here and checked at run time.
+vim: Any = _vim
+vmodl: Any = _vmodl
+_pyvim: Any = _connect
+
+
+@dataclass(frozen=True)
+class Access:
+    """How to reach a vCenter: the SDK URL and credentials (resolved secrets, never logged)."""
+
+    url: str
+    username: str
+    password: str
+    insecure: bool = False
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.url)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    def as_config(self) -> dict[str, str]:
+        return {"url": self.url, "username": self.username, "password": self.password,
+                "insecure": "true" if self.insecure else "false"}
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> "Access":
+        return cls(str(cfg["url"]), str(cfg["username"]), str(cfg["password"]),
+                   str(cfg.get("insecure", "false")).lower() == "true")
+
+
+@contextmanager
+def connect(access: Access, timeout: float = 30) -> Iterator[vim.ServiceInstance]:
+    """A logged-in session, closed on exit; a one-line ProvdcError when it cannot be had."""
+    try:
+        si = _pyvim.SmartConnect(
+            host=access.host, port=access.port, user=access.username, pwd=access.password,
+            disableSslCertValidation=access.insecure, connectionPoolTimeout=int(timeout),
+        )
+    except vim.fault.InvalidLogin:
+        raise ProvdcError(f"vCenter {access.url}: login refused for user {access.username!r}") from None
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or exc.__class__.__name__
+        raise ProvdcError(f"vCenter {access.url} unreachable: {reason}") from None
+    except vmodl.MethodFault as exc:
+        raise ProvdcError(f"vCenter {access.url}: {exc.msg}") from None
+    try:
+        yield si
+    finally:
+        _pyvim.Disconnect(si)
+
+
+def wait(task: vim.Task, timeout: float = 600) -> Any:
+    """The task's result; its fault re-raised as ProvdcError with vCenter's message."""
+    deadline = time.monotonic() + timeout
+    while task.info.state in (vim.TaskInfo.State.queued, vim.TaskInfo.State.running):
+        if time.monotonic() > deadline:
+            raise ProvdcError(f"vCenter task {task.info.descriptionId} did not finish in {timeout:.0f} s")
+        time.sleep(0.05)
+    if task.info.state == vim.TaskInfo.State.error:
+        fault = task.info.error
+        raise ProvdcError(f"vCenter: {task.info.descriptionId}: {fault.msg or type(fault).__name__}")
+    return task.info.result
+
+
+def find_all(si: vim.ServiceInstance, kind: type, root: Any = None) -> list[Any]:
+    """Every managed object of a type under root (default: the whole inventory)."""
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(root or content.rootFolder, [kind], True)
+    try:
+        return list(view.view)
+    finally:
+        view.Destroy()
+
+
+def find(si: vim.ServiceInstance, kind: type, name: str, root: Any = None) -> Any:
+    """The object of that type and name, or None."""
+    return next((o for o in find_all(si, kind, root) if o.name == name), None)
+
+
+def by_moid(si: vim.ServiceInstance, kind: type, moid: str) -> Any:
+    """The object with that managed object id, or None when it no longer exists."""
+    obj = kind(moid, si._stub)
+    try:
+        obj.name  # noqa: B018  (a property read proves the object exists)
+    except vmodl.fault.ManagedObjectNotFound:
+        return None
+    return obj
+
+
+def datacenter(si: vim.ServiceInstance, name: str) -> vim.Datacenter:
+    dc = find(si, vim.Datacenter, name)
+    if dc is None:
+        raise ProvdcError(f"vCenter has no datacenter {name!r}")
+    return dc
+
+
+def cluster(si: vim.ServiceInstance, dc: vim.Datacenter, name: str) -> vim.ClusterComputeResource:
+    cl = find(si, vim.ClusterComputeResource, name, dc.hostFolder)
+    if cl is None:
+        raise ProvdcError(f"vCenter has no cluster {name!r} in {dc.name}")
+    return cl
+
+
+def switch(si: vim.ServiceInstance, dc: vim.Datacenter, name: str) -> vim.DistributedVirtualSwitch:
+    dvs = find(si, vim.DistributedVirtualSwitch, name, dc.networkFolder)
+    if dvs is None:
+        raise ProvdcError(f"vCenter has no distributed switch {name!r} in {dc.name}")
+    return dvs

@@ -1,0 +1,178 @@
+"""dc-core against vcsim with the real Pulumi engine: preview, up, no-change preview, an
+in-place update from the inventory, drift made by hand, destroy. Every expectation comes from
+the inventory files or from pyvmomi reading vCenter back, never from the stack's outputs.
+
+The steps share one vcsim and one stack, and run in file order.
+"""
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyVmomi import vim
+from stack_site import StackSite
+
+from provdc.inventory import Inventory, load_inventory
+
+pytestmark = [pytest.mark.vsphere, pytest.mark.slow]
+GIB_KB = 1024 * 1024
+
+
+def objects(si: Any, kind: Any) -> dict[str, Any]:
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder, [kind], True)
+    try:
+        return {o.name: o for o in view.view}
+    finally:
+        view.Destroy()
+
+
+def disks(vm: Any) -> list[Any]:
+    found = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
+    return sorted(found, key=lambda d: d.unitNumber)
+
+
+def nic_port_groups(si: Any, vm: Any) -> list[str]:
+    keys = {pg.key: pg.name for pg in objects(si, vim.dvs.DistributedVirtualPortgroup).values()}
+    nics = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)]
+    return [keys[n.backing.port.portgroupKey] for n in sorted(nics, key=lambda d: d.key)]
+
+
+def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in report["resources"]}
+
+
+def test_preview_plans_every_inventory_object(site: StackSite, inventory: Inventory) -> None:
+    report = site.json("preview", "dc-core")
+    plan = by_name(report)
+    vs = inventory.vsphere
+    assert {f"vm-{vm.name}" for vm in inventory.workloads} <= set(plan)
+    assert {f"pg-{pg.name}" for pg in vs.port_groups} <= set(plan)
+    assert {f"ds-{ds.name}" for ds in vs.datastores} <= set(plan)
+    assert {f"folder-{f}" for f in vs.folders} <= set(plan)
+    assert {r["op"] for r in report["resources"]} == {"create"}
+    assert report["changes"]["create"] == len(report["resources"])
+    with site.vcenter() as si:  # a preview changes nothing
+        assert objects(si, vim.VirtualMachine) == {}
+
+
+def test_up_creates_what_the_inventory_says(site: StackSite, inventory: Inventory) -> None:
+    done = site.cli("up", "dc-core", "--yes")
+    assert done.returncode == 0, done.stderr
+    vs = inventory.vsphere
+    with site.vcenter() as si:
+        stores = objects(si, vim.Datastore)
+        hosts = objects(si, vim.HostSystem)
+        for ds in vs.datastores:
+            live = stores[ds.name]
+            assert (live.info.nas.remoteHost, live.info.nas.remotePath) == (str(ds.nfs_server), ds.nfs_path)
+            for cluster in (c for c in vs.clusters if c.name in ds.clusters):
+                for host in cluster.hosts:
+                    assert ds.name in {d.name for d in hosts[host].datastore}, (ds.name, host)
+        pgs = objects(si, vim.dvs.DistributedVirtualPortgroup)
+        for pg in vs.port_groups:
+            assert pgs[pg.name].config.defaultPortConfig.vlan.vlanId == pg.vlan
+            assert pgs[pg.name].config.distributedVirtualSwitch.name == vs.switch
+        folders = objects(si, vim.Folder)
+        assert set(vs.folders) <= set(folders)
+        vms = objects(si, vim.VirtualMachine)
+        assert set(vms) == {vm.name for vm in inventory.workloads}
+        tier_of = {ds.name: ds.tier for ds in vs.datastores}
+        for want in inventory.workloads:
+            vm = vms[want.name]
+            assert vm.config.hardware.numCPU == want.cpu
+            assert vm.config.hardware.memoryMB == want.memory_gb * 1024
+            assert vm.parent.name == want.folder
+            assert vm.resourcePool.owner.name == want.cluster
+            got = [(d.capacityInKB // GIB_KB, tier_of[d.backing.datastore.name],
+                    bool(d.backing.thinProvisioned)) for d in disks(vm)]
+            assert got == [(d.size_gb, d.tier, d.provisioning == "thin") for d in want.disks], want.name
+            assert nic_port_groups(si, vm) == [n.port_group for n in want.nics]
+        clusters = objects(si, vim.ClusterComputeResource)
+        rules = {r.name: sorted(v.name for v in r.vm)
+                 for c in clusters.values() for r in c.configurationEx.rule}
+        pairs: dict[str, list[str]] = {}
+        for vm in inventory.workloads:
+            if vm.anti_affinity:
+                pairs.setdefault(vm.anti_affinity, []).append(vm.name)
+        for group, names in pairs.items():
+            if len(names) > 1:
+                assert rules[f"aa-{group}"] == sorted(names)
+
+
+def test_outputs_as_json(site: StackSite, inventory: Inventory) -> None:
+    out = site.json("outputs", "dc-core")
+    assert set(out["vms"]) == {vm.name for vm in inventory.workloads}
+    with site.vcenter() as si:
+        vms = objects(si, vim.VirtualMachine)
+        assert all(vms[name]._moId == moid for name, moid in out["vms"].items())
+
+
+def test_second_preview_has_no_changes(site: StackSite) -> None:
+    report = site.json("preview", "dc-core")
+    assert {r["op"] for r in report["resources"]} == {"same"}
+
+
+def test_cpu_change_in_inventory_updates_that_vm_only(
+    site: StackSite, inventory_copy: Path, inventory: Inventory
+) -> None:
+    target = inventory.workloads[0]
+    text = (inventory_copy / "workloads.yml").read_text(encoding="utf-8")
+    edited = re.sub(rf"(- name: {target.name}\n(?:    .*\n)*?    cpu: ){target.cpu}\n",
+                    rf"\g<1>{target.cpu + 2}\n", text, count=1)
+    assert edited != text
+    (inventory_copy / "workloads.yml").write_text(edited, encoding="utf-8")
+    assert load_inventory(inventory_copy).workloads[0].cpu == target.cpu + 2
+    plan = site.json("preview", "dc-core", inventory=inventory_copy)
+    changed = {r["name"]: r["diffs"] for r in plan["resources"] if r["op"] != "same"}
+    assert changed == {f"vm-{target.name}": ["cpu"]}
+    with site.vcenter() as si:
+        before = {n: v._moId for n, v in objects(si, vim.VirtualMachine).items()}
+    done = site.cli("up", "dc-core", "--yes", inventory=inventory_copy)
+    assert done.returncode == 0, done.stderr
+    with site.vcenter() as si:
+        vms = objects(si, vim.VirtualMachine)
+        assert {n: v._moId for n, v in vms.items()} == before  # updated in place, not replaced
+        assert vms[target.name].config.hardware.numCPU == target.cpu + 2
+        for other in inventory.workloads[1:]:
+            assert vms[other.name].config.hardware.numCPU == other.cpu
+    done = site.cli("up", "dc-core", "--yes")  # back to the shipped inventory
+    assert done.returncode == 0, done.stderr
+
+
+def test_change_by_hand_shows_as_drift(site: StackSite, inventory: Inventory) -> None:
+    victim = inventory.workloads[-1]
+    with site.vcenter() as si:
+        vm = objects(si, vim.VirtualMachine)[victim.name]
+        task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(memoryMB=victim.memory_gb * 1024 + 1024))
+        while task.info.state not in ("success", "error"):
+            time.sleep(0.05)
+        assert task.info.state == "success"
+    refreshed = site.json("refresh", "dc-core", "--yes")
+    drifted = {r["name"]: r["diffs"] for r in refreshed["resources"] if r["op"] != "same"}
+    assert drifted == {f"vm-{victim.name}": ["memory_mb"]}
+    plan = site.json("preview", "dc-core")
+    planned = {r["name"]: r["op"] for r in plan["resources"] if r["op"] != "same"}
+    assert planned == {f"vm-{victim.name}": "update"}
+    done = site.cli("up", "dc-core", "--yes")
+    assert done.returncode == 0, done.stderr
+    with site.vcenter() as si:
+        restored = objects(si, vim.VirtualMachine)[victim.name]
+        assert restored.config.hardware.memoryMB == victim.memory_gb * 1024
+
+
+def test_destroy_removes_everything(site: StackSite, inventory: Inventory) -> None:
+    done = site.cli("destroy", "dc-core", "--yes")
+    assert done.returncode == 0, done.stderr
+    vs = inventory.vsphere
+    with site.vcenter() as si:
+        assert objects(si, vim.VirtualMachine) == {}
+        assert objects(si, vim.Datastore) == {}
+        assert not {pg.name for pg in vs.port_groups} & set(objects(si, vim.dvs.DistributedVirtualPortgroup))
+        assert not set(vs.folders) & set(objects(si, vim.Folder))
+        assert all(not c.configurationEx.rule for c in objects(si, vim.ClusterComputeResource).values())
+        # what the stack did not create is still there
+        assert set(objects(si, vim.HostSystem)) == {h.name for h in vs.hosts}
+        assert vs.switch in objects(si, vim.DistributedVirtualSwitch)
