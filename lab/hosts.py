@@ -28,7 +28,7 @@ def cache_dir() -> Path:
 
 
 def rootfs() -> Path:
-    root = cache_dir() / "rootfs"
+    root = (cache_dir() / "rootfs").resolve()  # this version stays in use while the host runs
     if not (root / "usr/sbin/sshd").exists():
         raise ProvdcError(f"lab: no host root filesystem in {root}; run 'bash scripts/setup.sh lab-rootfs'")
     return root
@@ -98,7 +98,7 @@ def start_host(paths: LabPaths, inv: Inventory, topo: Topology, node: Node) -> N
         str(upper),
         str(work),
         str(merged),
-        str(cache_dir() / "apt-repo"),
+        str((cache_dir() / "apt-repo").resolve()),
         node.name,
     )
     with open(d / "init.log", "wb") as log:

@@ -8,6 +8,7 @@ from provdc.errors import ProvdcError
 from provdc.inventory.model import SnmpSettings
 from provdc.lab import daemons, hosts
 from provdc.lab.credentials import USER, read_secret
+from provdc.lab.memory import memory_by_namespace
 from provdc.lab.paths import LabPaths
 from provdc.lab.state import LabRecord, read_record
 from provdc.lab.system import NETNS_DIR, run
@@ -29,6 +30,7 @@ class NodeStatus:
     ssh: dict[str, Any]
     links: dict[str, str] = field(default_factory=dict)  # interface → operstate
     bgp: dict[str, str] = field(default_factory=dict)  # neighbour → state
+    memory_kib: int = 0  # PSS of the node's processes
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -43,6 +45,7 @@ class NodeStatus:
             "processes": self.processes,
             "links": self.links,
             "bgp": self.bgp,
+            "memory_kib": self.memory_kib,
         }
 
 
@@ -127,6 +130,7 @@ def lab_status(detail: bool = True, snmp: SnmpSettings | None = None) -> LabStat
         return LabStatus(False, None, (), None, {}, None)
     if snmp is None:
         snmp = _inventory_snmp()
+    memory = memory_by_namespace(n.namespace for n in record.nodes) if detail else {}
     nodes = []
     for n in record.nodes:
         procs = _processes(paths, n)
@@ -146,12 +150,31 @@ def lab_status(detail: bool = True, snmp: SnmpSettings | None = None) -> LabStat
                 {"address": str(n.mgmt_address), "port": 22, "username": USER},
                 _links(n) if detail and exists else {},
                 bgp_peers(n) if detail and exists and n.kind != "host" and state != "down" else {},
+                memory.get(n.namespace, 0),
             )
         )
     up = all(n.state == "up" for n in nodes)
     return LabStatus(
-        up, record.scale, tuple(nodes), str(paths.target), {}, str(record.mgmt_source), record.up_seconds
+        up,
+        record.scale,
+        tuple(nodes),
+        str(paths.target),
+        services(),
+        str(record.mgmt_source),
+        record.up_seconds,
     )
+
+
+def services() -> dict[str, Any]:
+    """Services beside the nodes, each from its own area: `provdc.stacks.vcsim.lab_service()`
+    (when that function exists) says whether vcsim runs and where, as {"vcsim": {"url", ...}}."""
+    try:
+        from provdc.stacks import vcsim
+    except ImportError:
+        return {}
+    hook = getattr(vcsim, "lab_service", None)
+    found = hook() if callable(hook) else None
+    return {"vcsim": found} if isinstance(found, dict) and found else {}
 
 
 def _inventory_snmp() -> SnmpSettings | None:

@@ -1,6 +1,7 @@
 """`provdc lab`: the province on one machine: routers, hosts and SNMP agents in network namespaces."""
 
 import os
+import time
 from enum import StrEnum
 from pathlib import Path
 
@@ -17,8 +18,11 @@ app = typer.Typer(
 InventoryOpt = typer.Option(None, "--inventory", "-i", help="Inventory folder or file.", show_default=False)
 
 
+_START = time.monotonic()
+
+
 def _progress(message: str) -> None:
-    typer.echo(f"lab: {message}", err=True)
+    typer.echo(f"lab: [{time.monotonic() - _START:5.1f} s] {message}", err=True)
 
 
 @app.command()
