@@ -1,0 +1,105 @@
+"""`provdc hosts verify`: every role's checks on every selected host, through testinfra over SSH."""
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+import testinfra  # type: ignore[import-untyped]
+
+from provdc.hosts.checks import CHECKS, Context
+from provdc.hosts.runvars import Access, host_access, public_key
+from provdc.hosts.selection import HostPlan, select_hosts
+from provdc.inventory.model import Inventory
+from provdc.inventory.targets import Target, secret
+
+
+class CheckResult(TypedDict):
+    role: str
+    name: str
+    passed: bool
+    detail: str
+
+
+class HostReport(TypedDict):
+    name: str
+    address: str
+    checks: list[CheckResult]
+
+
+class Summary(TypedDict):
+    passed: int
+    failed: int
+
+
+class Report(TypedDict):
+    hosts: list[HostReport]
+    summary: Summary
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Where the hosts were told to send logs, when a run overrode the inventory (the lab)."""
+
+    syslog_target: str | None = None
+    syslog_port: int | None = None
+
+
+def connect(access: Access, address: str) -> Any:
+    """A testinfra host over the ssh command, with sudo, as the target logs in."""
+    spec = f"ssh://{access.user}@{address}:{access.port}"
+    return testinfra.get_host(
+        spec,
+        ssh_identity_file=access.key_file,
+        ssh_extra_args=" ".join(access.ssh_options()),
+        sudo=True,
+        controlpersist=30,
+    )
+
+
+def check_host(plan: HostPlan, access: Access, base: Context) -> HostReport:
+    ctx = Context(**{**base.__dict__, "plan": plan})
+    results: list[CheckResult] = []
+    host = connect(access, plan.address)
+    probe = None
+    try:
+        probe = host.run("true")
+    except Exception as exc:  # testinfra raises plain exceptions for a failed ssh
+        probe_error = str(exc)
+    if probe is None or probe.rc != 0:
+        detail = probe.stderr.strip() if probe is not None else probe_error
+        results.append(
+            {"role": "connection", "name": "ssh", "passed": False, "detail": detail[:200] or "no answer"}
+        )
+        return {"name": plan.name, "address": plan.address, "checks": results}
+    for role in plan.roles:
+        for name, fn in CHECKS.get(role, []):
+            try:
+                passed, detail = fn(host, ctx)
+            except Exception as exc:  # a check that cannot run is a failed check, not a crash
+                passed, detail = False, f"{type(exc).__name__}: {exc}"[:200]
+            results.append({"role": role, "name": name, "passed": passed, "detail": detail})
+    return {"name": plan.name, "address": plan.address, "checks": results}
+
+
+def verify(
+    inv: Inventory, target: Target, limit: str | None = None, overrides: Overrides | None = None
+) -> Report:
+    hosts = select_hosts(inv, limit)
+    access = host_access(target)
+    key = public_key(access)
+    o = overrides or Overrides()
+    base = Context(
+        inv=inv,
+        plan=hosts[0],
+        admin_user=access.user if key else None,
+        admin_key=key,
+        snmp_auth_key=secret(target.snmp.auth_key_ref),
+        snmp_priv_key=secret(target.snmp.priv_key_ref),
+        syslog_target=o.syslog_target or str(inv.services.syslog.address),
+        syslog_port=o.syslog_port or inv.services.syslog.port,
+    )
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        reports = list(pool.map(lambda p: check_host(p, access, base), hosts))
+    passed = sum(c["passed"] for r in reports for c in r["checks"])
+    failed = sum(not c["passed"] for r in reports for c in r["checks"])
+    return {"hosts": reports, "summary": {"passed": passed, "failed": failed}}
