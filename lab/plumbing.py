@@ -6,9 +6,12 @@ and routes each node's address /32 to its veth with source S; inside, S/32 goes 
 The management link is never given to FRR, so it is never redistributed.
 """
 
+import json
+
+from provdc.errors import ProvdcError
 from provdc.lab.frr_day0 import CORE_IF, LAN_IF, WAN_IF
-from provdc.lab.system import ip_batch
-from provdc.lab.topology import Node, Topology, site_short
+from provdc.lab.system import ip_batch, run
+from provdc.lab.topology import MGMT_PREFIX, Node, Topology, site_short
 
 MGMT_IF = "mgmt0"
 LO_LABEL = "lo:pdc"  # marks the machine's lab address, so cleanup finds it
@@ -95,11 +98,25 @@ def _node_lines(topo: Topology, node: Node) -> list[str]:
     return lines
 
 
+def conflicts(topo: Topology) -> list[str]:
+    """Routes of the machine to a node's address that the lab did not make (they would hide the node)."""
+    wanted = {str(n.mgmt_address) for n in topo.nodes}
+    found = []
+    for route in json.loads(run(["ip", "-j", "route", "show"]) or "[]"):
+        dst = str(route.get("dst", "")).removesuffix("/32")
+        if dst in wanted and not str(route.get("dev", "")).startswith(MGMT_PREFIX):
+            found.append(f"{dst} dev {route.get('dev', '?')}")
+    return found
+
+
 def wire(topo: Topology, host_lans: dict[str, tuple[int, str]]) -> None:
     """Create every namespace and link; router addresses beyond loopbacks are FRR's (day-0 config).
 
     `host_lans` gives each host (by short name) its DC LAN prefix length and gateway.
     """
+    taken = conflicts(topo)
+    if taken:
+        raise ProvdcError(f"lab: this machine already routes lab addresses elsewhere: {', '.join(taken[:3])}")
     ip_batch(_root_lines(topo))
     for node in topo.nodes:
         lines = _node_lines(topo, node)

@@ -36,7 +36,13 @@ def ip_batch(lines: Iterable[str], netns: str | None = None, *, force: bool = Fa
     if not text.strip():
         return
     cmd = ["ip", *(["-n", netns] if netns else []), *(["-force"] if force else []), "-batch", "-"]
-    run(cmd, input=text, check=not force)
+    proc = subprocess.run(cmd, input=text, capture_output=True, text=True, check=False, timeout=120)
+    if proc.returncode != 0 and not force:
+        errors = proc.stderr.strip().splitlines()
+        failed = next((e for e in errors if e.startswith("Command failed -:")), "")
+        line = int(failed.rsplit(":", 1)[1]) if failed[-1:].isdigit() else 0
+        where = f" at '{text.splitlines()[line - 1]}'" if 0 < line <= len(text.splitlines()) else ""
+        raise ProvdcError(f"ip{' -n ' + netns if netns else ''}: {errors[0] if errors else 'failed'}{where}")
 
 
 def in_netns(netns: str, *cmd: str) -> list[str]:

@@ -163,3 +163,35 @@ def test_wan_link_down_is_seen_in_snmp_and_bgp(lab: LabStatus, lab_target: Targe
     assert restored.returncode == 0, restored.stderr
     assert until(lambda: bgp_state() == "Established", 60)
     assert until(lambda: snmp_lines(snmp)["." + oid] == "1", 30)
+
+
+def test_status_json_has_the_documented_shape(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    result = provdc_cli("lab", "status", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) >= {"nodes", "services"}
+    for node in data["nodes"]:
+        assert set(node) >= {"name", "kind", "site", "namespace", "mgmt_address", "snmp", "ssh", "state"}
+        assert node["kind"] in ("router", "pe", "host")
+        assert set(node["snmp"]) >= {"address", "port", "community", "v3"}
+        assert set(node["ssh"]) == {"address", "port", "username"}
+        assert node["state"] == "up"
+    listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
+    assert all(n["namespace"] in listed for n in data["nodes"])
+
+
+def test_exec_enters_the_node(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
+    host = lab.of_kind("host")[0]
+    result = provdc_cli("lab", "exec", host.name, "--", "sh", "-c", "hostname; echo $$")
+    assert result.returncode == 0, result.stderr
+    name, pid = result.stdout.split()
+    assert name == host.name and int(pid) < 100  # the host's own UTS and PID namespaces
+    router = lab.of_kind("router")[0]
+    result = provdc_cli("lab", "exec", router.name, "--", "vtysh", "-c", "show version")
+    assert result.returncode == 0, result.stderr
+    assert f"({router.name})" in result.stdout
+    missing = provdc_cli("lab", "exec", "no-such-node", "--", "true")
+    assert missing.returncode == 1
+    assert missing.stderr.strip().count("\n") == 0 and "no node 'no-such-node'" in missing.stderr
