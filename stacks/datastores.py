@@ -20,8 +20,20 @@ def _hosts(si: vim.ServiceInstance, props: dict[str, Any]) -> list[vim.HostSyste
     return [h for name in props["clusters"] for h in vsphere.cluster(si, dc, name).host]
 
 
+def _live(host: vim.HostSystem) -> list[vim.Datastore]:
+    """The host's datastores; vcsim leaves references to destroyed ones behind: skipped."""
+    alive = []
+    for ds in host.datastore:
+        try:
+            ds.name  # noqa: B018
+        except vmodl.fault.ManagedObjectNotFound:
+            continue
+        alive.append(ds)
+    return alive
+
+
 def _mount(host: vim.HostSystem, props: dict[str, Any]) -> vim.Datastore:
-    mounted = next((d for d in host.datastore if d.name == props["name"]), None)
+    mounted = next((d for d in _live(host) if d.name == props["name"]), None)
     if mounted is not None:
         return mounted
     spec = vim.host.NasVolume.Specification(
@@ -41,7 +53,7 @@ def _unmount(host: vim.HostSystem, ds: vim.Datastore) -> None:
 def mounted_on(ds: vim.Datastore, dc: vim.Datacenter) -> list[vim.HostSystem]:
     """The datacenter's hosts that mount the datastore (read from the hosts' side)."""
     return [h for c in dc.hostFolder.childEntity if isinstance(c, vim.ComputeResource)
-            for h in c.host if any(d._moId == ds._moId for d in h.datastore)]
+            for h in c.host if any(d._moId == ds._moId for d in _live(h))]
 
 
 def clusters_of(ds: vim.Datastore, dc: vim.Datacenter) -> list[str]:

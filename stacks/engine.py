@@ -130,7 +130,23 @@ def open_stack(name: str, target_name: str, inventory: Path | None = None, reach
 
 
 _RESOURCE = re.compile(r"^\s*[\w-]+:[\w/-]+:(\w+) \(([^)]+)\):$")
-_EXCEPTION = re.compile(r"^\s*(?:[\w.]+\.)?(\w*(?:Error|Exception|Fault)\w*): (.+)$")
+_FAULT_MSG = re.compile(r"^\s*msg = '(.*)',?$")
+
+
+def _raised(lines: list[str], start: int) -> str:
+    """The exception a provider's traceback (starting at lines[start]) ended in."""
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    for i in range(start + 1, len(lines)):
+        line = lines[i]
+        if len(line) - len(line.lstrip()) != indent:
+            continue
+        name, _, why = line.strip().partition(": ")
+        name = name.rsplit(".", 1)[-1]
+        if why.endswith("{"):  # a pyVmomi fault printed as a data object: take its msg
+            msg = next((m.group(1) for m in map(_FAULT_MSG.match, lines[i + 1:i + 12]) if m), "")
+            why = msg or why.removesuffix("{").strip()
+        return why if name == "ProvdcError" else f"{name}: {why}"
+    return "a provider failed"
 
 
 def engine_message(exc: auto.CommandError) -> str:
@@ -149,12 +165,7 @@ def engine_message(exc: auto.CommandError) -> str:
             continue
         text = line.strip().removeprefix("error:").strip()
         if text.startswith("Traceback"):
-            for later in lines[i + 1:]:
-                raised = _EXCEPTION.match(later)
-                if raised and not later.startswith("    " * 3):
-                    name, why = raised.groups()
-                    return f"{resource}{why}" if name == "ProvdcError" else f"{resource}{name}: {why}"
-            continue
+            return f"{resource}{_raised(lines, i)}"
         if text and text != "update failed":
             return f"{resource}{text}"
     skip = ("code:", "stdout:", "stderr:")

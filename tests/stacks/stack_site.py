@@ -23,12 +23,12 @@ USER, PASSWORD, PASSPHRASE = "provdc-admin", "vcsim-test-password", "stack-test-
 
 @dataclass
 class StackSite:
-    """One vcsim, one state dir and the target `name` pointing at them."""
+    """One state dir and the target `name` in it, pointing at `sim` (None: at nothing)."""
 
-    sim: Vcsim
     state: Path
     name: str
     env: dict[str, str] = field(default_factory=dict)
+    sim: Vcsim | None = None
 
     def cli(
         self, *args: str, inventory: Path | None = None, timeout: float = 300
@@ -55,6 +55,7 @@ class StackSite:
     @contextmanager
     def vcenter(self) -> Iterator[Any]:
         """pyvmomi, for reading back independently of the stack's outputs."""
+        assert self.sim is not None
         with vsphere.connect(self.sim.access()) as si:
             yield si
 
@@ -94,6 +95,6 @@ def stack_site(root: Path, inventory: Inventory, name: str = "vcsim", **start: A
     state = root / "state"
     write_target(state, name, sim.url)
     try:
-        yield StackSite(sim, state, name, site_env(state))
+        yield StackSite(state, name, site_env(state), sim)
     finally:
         sim.stop()

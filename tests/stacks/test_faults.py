@@ -1,0 +1,116 @@
+"""Faults against vcsim and the real engine: vCenter unreachable, wrong credentials, two `up`s
+at once, an `up` killed half-way. vCenter's side is read back with pyvmomi."""
+
+import os
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyVmomi import vim
+from stack_site import StackSite, site_env, stack_site, write_target
+
+from provdc.inventory import Inventory
+
+pytestmark = [pytest.mark.vsphere, pytest.mark.slow]
+
+
+def vm_names(si: Any) -> list[str]:
+    content = si.RetrieveContent()
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+    try:
+        return [v.name for v in view.view]
+    finally:
+        view.Destroy()
+
+
+def stacks_written(state: Path) -> list[Path]:
+    return list((state / "pulumi").glob("backend/.pulumi/stacks/**/*.json"))
+
+
+def one_line_error(stderr: str) -> str:
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+def test_unreachable_vcenter_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    state = tmp_path / "state"
+    write_target(state, "gone", f"https://127.0.0.1:{port}/sdk")
+    site = StackSite(state, "gone", site_env(state))
+    for action in (["preview"], ["up", "--yes"]):
+        done = site.cli(action[0], "dc-core", *action[1:])
+        assert done.returncode == 1
+        assert "unreachable" in one_line_error(done.stderr)
+    assert stacks_written(state) == []
+
+
+def test_wrong_password_is_refused_in_one_line(site: StackSite) -> None:
+    wrong = StackSite(site.state, site.name, {**site.env, "PROVDC_TEST_VC_PASSWORD": "not-it"}, site.sim)
+    done = wrong.cli("up", "dc-core", "--yes")
+    assert done.returncode == 1
+    assert "login refused" in one_line_error(done.stderr)
+    assert "not-it" not in done.stderr
+    assert stacks_written(site.state) == []
+    with site.vcenter() as si:
+        assert vm_names(si) == []
+
+
+@pytest.fixture(scope="module")
+def slow_site(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[StackSite]:
+    """vcsim that takes 400 ms per VM creation, so that a run can be caught half-way."""
+    with stack_site(tmp_path_factory.mktemp("slow"), inventory,
+                    flags=["-method-delay", "CreateVM_Task:400"]) as s:
+        yield s
+
+
+def wait_for(check: Any, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_second_up_refuses_on_the_lock(slow_site: StackSite, inventory: Inventory) -> None:
+    lock = slow_site.state / "pulumi" / "locks" / f"dc-core-{slow_site.name}.lock"
+    first = slow_site.popen("up", "dc-core", "--yes")
+    try:
+        wait_for(lambda: lock.exists() and "pid" in lock.read_text())
+        second = slow_site.cli("up", "dc-core", "--yes")
+        assert second.returncode == 1
+        assert "locked" in one_line_error(second.stderr)
+        assert first.poll() is None  # the first run was still going when the second gave up
+    finally:
+        _, err = first.communicate(timeout=300)
+    assert first.returncode == 0, err
+    with slow_site.vcenter() as si:
+        assert sorted(vm_names(si)) == sorted(vm.name for vm in inventory.workloads)
+
+
+def test_up_killed_half_way_converges_on_the_next_up(slow_site: StackSite, inventory: Inventory) -> None:
+    done = slow_site.cli("destroy", "dc-core", "--yes")
+    assert done.returncode == 0, done.stderr
+    run = slow_site.popen("up", "dc-core", "--yes")
+    with slow_site.vcenter() as si:
+        wait_for(lambda: len(vm_names(si)) >= 5)
+        os.killpg(run.pid, signal.SIGKILL)  # the CLI, the engine and the provider die together
+        run.wait()
+        time.sleep(1)  # creations vCenter had already accepted finish
+        made = len(vm_names(si))
+    assert 0 < made < len(inventory.workloads)
+    again = slow_site.cli("up", "dc-core", "--yes")
+    assert again.returncode == 0, again.stderr
+    with slow_site.vcenter() as si:
+        names = vm_names(si)
+    assert sorted(names) == sorted(vm.name for vm in inventory.workloads)  # each once: none twice
+    plan = slow_site.json("preview", "dc-core")
+    assert {r["op"] for r in plan["resources"]} == {"same"}
+    backups = list((slow_site.state / "pulumi" / "backups").glob("*.json"))
+    assert backups, "the state with the interrupted run's pending operations was kept"
