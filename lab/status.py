@@ -1,6 +1,7 @@
 """What is running: `provdc lab status` and `lab_status()`, the same facts for scripts and tests."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from provdc.lab.system import NETNS_DIR, run
 from provdc.lab.topology import Node
 
 WATCHED_LINKS = ("wan0", "lan0", "core0", "eth0")
+STATUS_WORKERS = 8
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _links(node: Node) -> dict[str, str]:
     }
 
 
-def _snmp(paths: LabPaths, node: Node, snmp: SnmpSettings | None) -> dict[str, Any]:
+def _snmp(node: Node, community: str, snmp: SnmpSettings | None) -> dict[str, Any]:
     v3: dict[str, Any] = {
         "user": snmp.user if snmp else "",
         "auth": snmp.auth if snmp else "SHA",
@@ -115,7 +117,7 @@ def _snmp(paths: LabPaths, node: Node, snmp: SnmpSettings | None) -> dict[str, A
     return {
         "address": str(node.mgmt_address),
         "port": 161,
-        "community": read_secret(paths, "snmp-community"),
+        "community": community,
         "v3": v3,
     }
 
@@ -131,28 +133,30 @@ def lab_status(detail: bool = True, snmp: SnmpSettings | None = None) -> LabStat
     if snmp is None:
         snmp = _inventory_snmp()
     memory = memory_by_namespace(n.namespace for n in record.nodes) if detail else {}
-    nodes = []
-    for n in record.nodes:
+    community = read_secret(paths, "snmp-community")
+
+    def one(n: Node) -> NodeStatus:
         procs = _processes(paths, n)
         exists = (NETNS_DIR / n.namespace).exists()
         alive = [p is not None for p in procs.values()]
         state = "up" if exists and all(alive) else "degraded" if exists and any(alive) else "down"
-        nodes.append(
-            NodeStatus(
-                n.name,
-                n.kind,
-                n.site,
-                n.namespace,
-                str(n.mgmt_address),
-                state,
-                procs,
-                _snmp(paths, n, snmp),
-                {"address": str(n.mgmt_address), "port": 22, "username": USER},
-                _links(n) if detail and exists else {},
-                bgp_peers(n) if detail and exists and n.kind != "host" and state != "down" else {},
-                memory.get(n.namespace, 0),
-            )
+        return NodeStatus(
+            n.name,
+            n.kind,
+            n.site,
+            n.namespace,
+            str(n.mgmt_address),
+            state,
+            procs,
+            _snmp(n, community, snmp),
+            {"address": str(n.mgmt_address), "port": 22, "username": USER},
+            _links(n) if detail and exists else {},
+            bgp_peers(n) if detail and exists and n.kind != "host" and state != "down" else {},
+            memory.get(n.namespace, 0),
         )
+
+    with ThreadPoolExecutor(max_workers=STATUS_WORKERS) as pool:
+        nodes = list(pool.map(one, record.nodes))
     up = all(n.state == "up" for n in nodes)
     return LabStatus(
         up,
