@@ -11,7 +11,7 @@ from typing import Any
 from provdc.errors import ProvdcError
 from provdc.hosts.recap import HostRecap, RecapReader
 from provdc.hosts.runvars import run_files, run_vars
-from provdc.hosts.selection import PLAYBOOK, HostPlan, select_hosts
+from provdc.hosts.selection import PLAYBOOK, HostPlan, existing_hosts, select_hosts
 from provdc.inventory.model import Inventory
 from provdc.inventory.targets import Target
 
@@ -64,7 +64,7 @@ def apply(
     progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Apply the playbook to the selected hosts; every host is reported, failed or not."""
-    hosts: list[HostPlan] = select_hosts(inv, limit)
+    hosts: list[HostPlan] = select_hosts(inv, limit, existing_hosts(target))
     variables = run_vars(inv, target, hosts, overrides)
     reader = RecapReader()
     with run_files(inv, variables) as files:
