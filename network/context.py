@@ -136,7 +136,9 @@ def interfaces_for(inventory: Inventory, platform: str) -> tuple[str, str]:
 
 
 def _lan_interface(platform: str, parent: str, vlan: int) -> str:
-    return parent if platform == "juniper_junos" else f"{parent}.{vlan}"
+    """Cisco: a dot1Q sub-interface per VLAN; Junos: units of the parent; FRR: the LAN bridge
+    itself carries every gateway (VLAN tagging is the Linux host's, and the lab has no 802.1q)."""
+    return f"{parent}.{vlan}" if platform == "cisco_ios" else parent
 
 
 def device_context(

@@ -2,7 +2,7 @@
 
 Candidate workflow as NAPALM's: load_*_candidate → compare_config → commit_config(revert_in=) /
 discard_config / rollback. The candidate is uploaded next to the router's backup in a state folder
-on the device (`~/.provdc` of the SSH user); the backup written before every commit stays there,
+on the device (`~/.provdc/<address>` of the SSH user); the backup written before every commit stays there,
 so rollback() works from any later session, not only the one that committed.
 
 optional_args: port, key_file, host_keys ("strict"|"lab"), known_hosts, pathspace (FRR -N, when
@@ -45,7 +45,8 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
         self.timeout = timeout
         self.args = optional_args or {}
         self.pathspace: str | None = self.args.get("pathspace")
-        self.state = self.args.get("state_dir", "~/.provdc")
+        # Per address: in the lab one login (one home) serves every router.
+        self.state = self.args.get("state_dir", f"~/.provdc/{shlex.quote(hostname)}")
         self.reload = self.args.get("reload", FRR_RELOAD)
         self.shell: Shell | None = None
         self.candidate: str | None = None
@@ -107,7 +108,7 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
     def _reload(self, mode: str, path: str) -> Result:
         # --bindir: the directory of the `vtysh` this login finds (the lab's is a wrapper).
         return self._sh(
-            f'{self.reload} {mode}{self._ns} --bindir "$(dirname "$(command -v vtysh)")" '
+            f'{self.reload} {mode} --stdout{self._ns} --bindir "$(dirname "$(command -v vtysh)")" '
             f"--confdir {self.state} --rundir {self.state} {path}",
             check=False,
         )
@@ -185,7 +186,7 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
         pending = self._path("pending")
         restore = (
             f"sleep {int(seconds)}; [ -f {pending} ] || exit 0; rm -f {pending}; "
-            f'{self.reload} --reload{self._ns} --bindir "$(dirname "$(command -v vtysh)")" '
+            f'{self.reload} --reload --stdout{self._ns} --bindir "$(dirname "$(command -v vtysh)")" '
             f"--confdir {self.state} --rundir {self.state} {self._path('rollback.conf')} "
             f"&& vtysh{self._ns} -c 'write memory'"
         )

@@ -23,6 +23,7 @@ VTYSH_LOCAL = (
     "no banner motd",
     "service integrated-vtysh-config",
 )
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ +[A-Z]+: ")  # frr-reload.py --stdout
 HEADER = ("Building configuration...", "Current configuration:")
 
 
@@ -115,7 +116,7 @@ def reload_delta(test_output: str) -> tuple[list[str], list[str]]:
             section = delete
         elif line == "Lines To Add":
             section = add
-        elif section is not None and line and not line.startswith("==="):
+        elif section is not None and line and not line.startswith("===") and not LOG_LINE.match(line):
             if line.strip().startswith(IGNORED) or line.startswith(VTYSH_LOCAL):
                 continue
             section.append(line.rstrip())

@@ -1,0 +1,82 @@
+"""Running configs in a git-versioned folder (as Oxidized): one file per router, one commit per run.
+
+A backup is checked for completeness before it is kept: a config cut short (no final `end` for
+FRR and IOS, unbalanced braces or nothing for Junos) is an error, never a silent success.
+"""
+
+import os
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from provdc.inventory import state_dir
+from provdc.network.errors import DeviceError
+
+
+def backup_root() -> Path:
+    return state_dir() / "backups"
+
+
+def complete(platform: str, text: str) -> bool:
+    body = text.strip()
+    if not body:
+        return False
+    if platform in ("frr", "cisco_ios"):
+        return body.endswith("\nend") or body == "end"
+    return body.count("{") == body.count("}")
+
+
+class BackupRepo:
+    """The backups folder of one target; thread-safe for the pusher's workers."""
+
+    def __init__(self, target: str, root: Path | None = None) -> None:
+        self.root = (root or backup_root()) / target
+        self.lock = threading.Lock()
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not (self.root / ".git").is_dir():
+            self._git("init", "-q")
+
+    def _git(self, *args: str) -> str:
+        env = {
+            **os.environ,
+            "GIT_AUTHOR_NAME": "provdc",
+            "GIT_AUTHOR_EMAIL": "provdc@localhost",
+            "GIT_COMMITTER_NAME": "provdc",
+            "GIT_COMMITTER_EMAIL": "provdc@localhost",
+        }
+        done = subprocess.run(
+            ["git", "-C", str(self.root), *args], capture_output=True, text=True, env=env, check=False
+        )
+        if done.returncode != 0:
+            raise DeviceError("backup", f"backups git {args[0]}: {done.stderr.strip()}")
+        return done.stdout
+
+    def path(self, hostname: str) -> Path:
+        return self.root / f"{hostname}.cfg"
+
+    def write(self, hostname: str, platform: str, text: str) -> Path:
+        if not complete(platform, text):
+            raise DeviceError(
+                "backup", f"{hostname}: running config incomplete ({len(text)} bytes); not kept"
+            )
+        path = self.path(hostname)
+        with self.lock:
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=f".{hostname}.")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        return path
+
+    def read(self, hostname: str) -> str | None:
+        path = self.path(hostname)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def commit(self, message: str) -> str | None:
+        """Commit what changed since the last run; the new commit's id, or None if nothing did."""
+        with self.lock:
+            self._git("add", "-A")
+            if not self._git("status", "--porcelain").strip():
+                return None
+            self._git("commit", "-q", "-m", message)
+            return self._git("rev-parse", "HEAD").strip()

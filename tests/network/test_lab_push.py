@@ -1,0 +1,357 @@
+"""diff, push, backup, compliance and rollback against the lab's FRR routers over real SSH, and
+the four faults. Every check reads the routers independently (vtysh / frr-reload.py over
+nsenter); the lab is put back to its day-0 configs at the end."""
+
+import json
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+from net_contract import Expect, check_bgp, check_facts, check_interfaces
+from net_lab import LabRouter, have_frr, reload_delta, restore, running, vtysh
+
+from provdc.inventory import Inventory, load_target
+from provdc.network.connect import open_driver
+from provdc.network.push import Pusher, PushOptions
+from provdc.network.render import Renderer
+from provdc.network.scope import Managed, managed_devices
+
+pytestmark = [pytest.mark.lab, pytest.mark.skipif(not have_frr(), reason="FRR tools not installed")]
+FAULT_SITES = "dist-29[1-5]"
+
+
+@pytest.fixture(scope="module")
+def state(lab: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A state dir of this module's own, holding a copy of the generated target `lab`."""
+    root = tmp_path_factory.mktemp("net-state")
+    (root / "targets").mkdir()
+    shutil.copy(lab.target, root / "targets" / "lab.yml")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def _lab_state(state: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROVDC_STATE", str(state))
+
+
+@pytest.fixture(scope="module")
+def routers(lab: Any, inventory: Inventory) -> dict[str, LabRouter]:
+    hostnames = {s.router.hostname: s.id for s in inventory.sites.values()}
+    return {
+        n.site: LabRouter(n.name, n.site, n.namespace)
+        for n in lab.nodes
+        if n.kind == "router" and hostnames.get(n.name) == n.site
+    }
+
+
+@pytest.fixture(scope="module")
+def day0(routers: dict[str, LabRouter], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Every router's running config as found; put back (and checked) when the module ends."""
+    found = {site: running(r) for site, r in routers.items()}
+    yield found
+    work = tmp_path_factory.mktemp("restore")
+
+    def put_back(site: str) -> None:
+        if running(routers[site]) != found[site]:
+            restore(routers[site], found[site], work)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(put_back, found))
+    left = [s for s in found if running(routers[s]) != found[s]]
+    assert not left, f"routers not back at day-0: {left}"
+
+
+@pytest.fixture
+def golden(inventory: Inventory) -> dict[str, str]:
+    renderer = Renderer(inventory)
+    return {s.id: renderer.device(s, "frr").text for s in inventory.sites.values()}
+
+
+def _cli(provdc_cli: Any, state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return provdc_cli("net", *args, env={"PROVDC_STATE": str(state)}, timeout=600)
+
+
+def _at_day0(routers: dict[str, LabRouter], day0: dict[str, str], sites: list[str], work: Path) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(
+            pool.map(
+                lambda s: restore(routers[s], day0[s], work),
+                [s for s in sites if running(routers[s]) != day0[s]],
+            )
+        )
+    assert all(running(routers[s]) == day0[s] for s in sites)
+
+
+def test_driver_contract_live(
+    inventory: Inventory, routers: dict[str, LabRouter], day0: dict[str, str]
+) -> None:
+    site = inventory.sites["dist-288"]
+    target = load_target("lab")
+    device = Managed(site, site.router.hostname, "frr", str(site.router.mgmt_address))
+    pe = inventory.provider_edges[site.wan.pe]
+    expect = Expect(site.router.hostname, "wan0", str(site.wan.pe_address), pe.asn, site.router.asn)
+    driver = open_driver(device, target)
+    try:
+        check_facts(driver.get_facts(), expect)
+        check_interfaces(driver.get_interfaces(), expect)
+        bgp = driver.get_bgp_neighbors()
+        check_bgp(bgp, expect)
+        independent = json.loads(vtysh(routers["dist-288"], "show bgp summary json"))
+        peer = independent["ipv4Unicast"]["peers"][str(site.wan.pe_address)]
+        assert bgp["global"]["peers"][str(site.wan.pe_address)]["is_up"] == (peer["state"] == "Established")
+        assert driver.get_config("running")["running"] == day0["dist-288"]
+    finally:
+        driver.close()
+
+
+def test_compliance_and_diff_before_push(provdc_cli: Any, state: Path, day0: dict[str, str]) -> None:
+    done = _cli(provdc_cli, state, "compliance", "--target", "lab", "--site", FAULT_SITES, "--format", "json")
+    assert done.returncode == 1, done.stderr
+    data = json.loads(done.stdout)
+    assert {d["result"] for d in data["devices"]} == {"drifted"}
+    assert all("+ ip prefix-list SITE-OUT" in d["diff"] for d in data["devices"])
+    diff = _cli(provdc_cli, state, "diff", "--target", "lab", "--site", "dist-291")
+    assert diff.returncode == 0 and diff.stdout.startswith("--- ce-d291")
+
+
+def test_dry_run_changes_nothing(
+    provdc_cli: Any, state: Path, routers: dict[str, LabRouter], day0: dict[str, str], tmp_path: Path
+) -> None:
+    report = tmp_path / "dry.json"
+    done = _cli(provdc_cli, state, "push", "--target", "lab", "--site", FAULT_SITES, "--report", str(report))
+    data = json.loads(report.read_text())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert data["summary"]["committed"] is False
+    assert {d["result"] for d in data["devices"]} == {"changed"}
+    for d in data["devices"]:
+        assert running(routers[d["site"]]) == day0[d["site"]]
+
+
+def test_push_every_router(
+    provdc_cli: Any,
+    state: Path,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "push.json"
+    done = _cli(
+        provdc_cli,
+        state,
+        "push",
+        "--target",
+        "lab",
+        "--commit",
+        "--waves",
+        "1,10%,100%",
+        "--max-workers",
+        "8",
+        "--report",
+        str(report),
+    )
+    data = json.loads(report.read_text())
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {d["result"] for d in data["devices"]} == {"changed"}
+    assert len(data["devices"]) == len(routers)
+    assert sorted({d["wave"] for d in data["devices"]}) == [1, 2, 3]
+    for site, router in routers.items():
+        assert reload_delta(router, golden[site], tmp_path) == [], router.hostname
+        backup = state / "backups" / "lab" / f"{router.hostname}.cfg"
+        assert backup.read_text() == day0[site]
+    log = subprocess.run(
+        ["git", "-C", str(state / "backups" / "lab"), "log", "--oneline"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert len(log.splitlines()) == 1
+    # The same push again changes nothing; compliance agrees.
+    again = _cli(provdc_cli, state, "push", "--target", "lab", "--commit", "--format", "json")
+    assert again.returncode == 0 and {d["result"] for d in json.loads(again.stdout)["devices"]} == {
+        "unchanged"
+    }
+    comp = _cli(provdc_cli, state, "compliance", "--target", "lab", "--format", "json")
+    assert comp.returncode == 0 and {d["result"] for d in json.loads(comp.stdout)["devices"]} == {"compliant"}
+    assert "password" not in report.read_text().lower()
+
+
+def test_rollback_to_last_backup(
+    provdc_cli: Any, state: Path, routers: dict[str, LabRouter], day0: dict[str, str]
+) -> None:
+    done = _cli(provdc_cli, state, "rollback", "--target", "lab", "--site", "dist-290", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [d["result"] for d in json.loads(done.stdout)["devices"]] == ["rolled_back"]
+    assert running(routers["dist-290"]) == day0["dist-290"]
+
+
+def test_backup_one_commit_per_run(provdc_cli: Any, state: Path, routers: dict[str, LabRouter]) -> None:
+    repo = state / "backups" / "lab"
+
+    def count() -> int:
+        log = ["git", "-C", str(repo), "log", "--oneline"]
+        return len(subprocess.run(log, capture_output=True, text=True, check=True).stdout.splitlines())
+
+    before = count()
+    done = _cli(provdc_cli, state, "backup", "--target", "lab", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert count() == before + 1
+    for router in routers.values():
+        assert (repo / f"{router.hostname}.cfg").read_text() == running(router)
+
+
+# -- faults ---------------------------------------------------------------------------------------
+def _push(inventory: Inventory, **options: Any) -> tuple[list[Any], int | None]:
+    target = load_target("lab")
+    devices = managed_devices(inventory, target, FAULT_SITES)
+    pusher = Pusher(inventory, target, PushOptions(commit=True, max_workers=4, timeout=20, **options))
+    return pusher.run(devices)
+
+
+def _check_outcome(
+    results: list[Any],
+    failed: str,
+    reason: str,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    work: Path,
+) -> None:
+    for r in results:
+        if r.site == failed:
+            assert (r.result, r.reason) == ("failed", reason), r
+            assert running(routers[r.site]) == day0[r.site]
+            if r.restored is not None:
+                assert r.restored is True
+        else:
+            assert r.result == "changed", r
+            assert reload_delta(routers[r.site], golden[r.site], work) == []
+
+
+@pytest.fixture
+def fault_sites(
+    routers: dict[str, LabRouter], day0: dict[str, str], tmp_path: Path, inventory: Inventory
+) -> list[str]:
+    sites = [s.site.id for s in managed_devices(inventory, load_target("lab"), FAULT_SITES)]
+    _at_day0(routers, day0, sites, tmp_path)
+    return sites
+
+
+def test_fault_router_unreachable(
+    inventory: Inventory,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    fault_sites: list[str],
+    tmp_path: Path,
+) -> None:
+    victim = routers[fault_sites[1]]
+    subprocess.run(
+        ["ip", "netns", "exec", victim.namespace, "ip", "link", "set", "mgmt0", "down"], check=True
+    )
+    try:
+        results, stopped = _push(inventory)
+    finally:
+        subprocess.run(
+            ["ip", "netns", "exec", victim.namespace, "ip", "link", "set", "mgmt0", "up"], check=True
+        )
+    assert stopped is None
+    victim_result = next(r for r in results if r.site == victim.site)
+    assert victim_result.reason in ("timeout", "connect")
+    _check_outcome(results, victim.site, victim_result.reason, routers, day0, golden, tmp_path)
+
+
+def test_fault_rejected_line(
+    inventory: Inventory,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    fault_sites: list[str],
+    tmp_path: Path,
+) -> None:
+    victim = fault_sites[2]
+
+    def mutate(device: Managed, text: str) -> str:
+        return (
+            text.replace("log syslog informational", "log syslog informational\nip frobnicate 1")
+            if device.site.id == victim
+            else text
+        )
+
+    results, stopped = _push(inventory, mutate=mutate)
+    assert stopped is None
+    _check_outcome(results, victim, "rejected", routers, day0, golden, tmp_path)
+    assert "ip frobnicate 1" in next(r for r in results if r.site == victim).detail
+
+
+def _session_pids(namespace: str) -> list[int]:
+    """The per-connection sshd processes of a router (not its listening daemon)."""
+    pids = subprocess.run(["ip", "netns", "pids", namespace], capture_output=True, text=True).stdout.split()
+    found = []
+    for pid in pids:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if cmdline.startswith("sshd: provdc"):
+            found.append(int(pid))
+    return found
+
+
+def test_fault_ssh_killed_mid_commit(
+    inventory: Inventory,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    fault_sites: list[str],
+    tmp_path: Path,
+) -> None:
+    victim = routers[fault_sites[3]]
+    killed: list[int] = []
+
+    def kill_later() -> None:
+        time.sleep(0.4)
+        for pid in _session_pids(victim.namespace):
+            subprocess.run(["kill", "-9", str(pid)], check=False)
+            killed.append(pid)
+
+    def on_phase(device: Managed, phase: str) -> None:
+        if device.site.id == victim.site and phase == "commit" and not killed:
+            threading.Thread(target=kill_later, daemon=True).start()
+
+    results, stopped = _push(inventory, on_phase=on_phase)
+    assert killed, "no SSH session was found to kill"
+    assert stopped is None
+    _check_outcome(results, victim.site, "connect", routers, day0, golden, tmp_path)
+
+
+def test_fault_change_breaks_bgp_gate_rolls_back(
+    inventory: Inventory,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    fault_sites: list[str],
+    tmp_path: Path,
+) -> None:
+    victim = fault_sites[-1]  # the last device: alone in the last wave
+    pe_asn = inventory.provider_edges[inventory.sites[victim].wan.pe].asn
+
+    def mutate(device: Managed, text: str) -> str:
+        return (
+            text.replace(f"remote-as {pe_asn}", f"remote-as {pe_asn + 1}")
+            if device.site.id == victim
+            else text
+        )
+
+    results, stopped = _push(inventory, mutate=mutate, waves=f"{len(fault_sites) - 1},100%", gate_timeout=20)
+    assert stopped == 2
+    _check_outcome(results, victim, "gate", routers, day0, golden, tmp_path)
+    bad = next(r for r in results if r.site == victim)
+    assert bad.restored is True and "BGP" in bad.detail
+    assert bad.gate["before"]["bgp_up"] is True and bad.gate["after"]["bgp_up"] is False
