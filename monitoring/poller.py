@@ -27,6 +27,8 @@ class PollOptions:
     concurrency: int = 64
     max_rows: int = 5000  # per column: a bigger table is cut and said to be
     labels: bool = True  # False: skip label columns (ifName…), for frequent cycles
+    max_values: int = 60  # var-binds per GETBULK answer: keeps datagrams under ~1500 bytes' worth
+    max_repetitions: int = 25
 
 
 def _columns(groups: Sequence[GroupSpec], labels: bool) -> list[str]:
@@ -56,8 +58,8 @@ class _Poll:
 
     async def run(self, engines: Engines) -> None:
         opts, agent = self.options, self.agent
-        session = await Session.open(
-            engines, agent.credentials, agent.address, agent.port, opts.timeout, opts.retries
+        session = await engines.session(
+            agent.credentials, agent.address, agent.port, opts.timeout, opts.retries
         )
         chosen = profile(agent.profile) if agent.profile else None
         system = (chosen or profile("standard")).group("system")
@@ -72,7 +74,12 @@ class _Poll:
         if scalars:
             self.by_oid.update(_scalar_rows(await _get_all(session, _columns(scalars, opts.labels))))
         tables = [g for g in chosen.groups if g.table]
-        walk = await session.walk(_columns(tables, opts.labels), max_rows=opts.max_rows)
+        walk = await session.walk(
+            _columns(tables, opts.labels),
+            max_rows=opts.max_rows,
+            max_values=opts.max_values,
+            max_repetitions=opts.max_repetitions,
+        )
         self.by_oid.update(walk.columns)
         if walk.truncated:
             self.result.error = f"table cut at {opts.max_rows} rows: {', '.join(walk.truncated)}"

@@ -142,6 +142,7 @@ class Engines:
 
     def __init__(self) -> None:
         self._engines: dict[tuple[str, ...], SnmpEngine] = {}
+        self._sessions: dict[tuple[object, ...], Session] = {}
 
     def engine(self, creds: Credentials) -> SnmpEngine:
         engine = self._engines.get(creds.key)
@@ -149,10 +150,21 @@ class Engines:
             engine = self._engines[creds.key] = SnmpEngine()
         return engine
 
+    async def session(
+        self, creds: Credentials, host: str, port: int, timeout: float, retries: int
+    ) -> Session:
+        """The agent's session, made on first use and kept: `watch` and `serve` reuse it every cycle."""
+        key = (*creds.key, host, port, timeout, retries)
+        session = self._sessions.get(key)
+        if session is None:
+            session = self._sessions[key] = await Session.open(self, creds, host, port, timeout, retries)
+        return session
+
     def close(self) -> None:
         for engine in self._engines.values():
             engine.close_dispatcher()
         self._engines.clear()
+        self._sessions.clear()
 
 
 def _raise_for(indication: Any, status: Any, index: Any, address: str) -> None:

@@ -32,16 +32,20 @@ def inventory_agents(
         creds = v3_credentials(
             snmp.user, secret(tgt.snmp.auth_key_ref), secret(tgt.snmp.priv_key_ref), snmp.auth, snmp.priv
         )
+    lab = _lab_view() if "lab_dir" in tgt.extra else None
     agents = []
     for device in inventory.devices():
         if device.snmp_profile is not None:
             profiles.profile(device.snmp_profile)
         if site and not (fnmatch(device.site, site) or fnmatch(device.name, site)):
             continue
+        if lab is not None and device.name not in lab[1]:
+            continue  # not built at this lab scale
         links: dict[str, int] = {}
         owner = inventory.sites.get(device.site)
         if owner is not None and owner.router.hostname == device.name:
-            links = {owner.wan.interface: owner.wan.bandwidth_mbps}
+            wan = lab[0] if lab is not None else owner.wan.interface
+            links = {wan: owner.wan.bandwidth_mbps}
         agents.append(
             Agent(
                 device.name,
@@ -56,6 +60,17 @@ def inventory_agents(
     if site and not agents:
         raise ProvdcError(f"no device in a site matching '{site}'")
     return agents
+
+
+def _lab_view() -> tuple[str, set[str]]:
+    """In the lab every router is FRR (WAN interface `wan0`) and only the nodes of its scale exist."""
+    from provdc.lab.frr_day0 import WAN_IF
+    from provdc.lab.status import lab_status
+
+    status = lab_status(detail=False)
+    if not status.nodes:
+        raise ProvdcError("target 'lab': no lab on this machine (provdc lab up)")
+    return WAN_IF, {n.name for n in status.nodes}
 
 
 def v3_credentials(user: str, auth_key: str, priv_key: str, auth: str = "SHA", priv: str = "AES") -> V3:
