@@ -1,0 +1,154 @@
+"""Push the golden config to every lab router: wall time vs the ideal, and vs Nornir + nornir_napalm.
+
+Needs the lab (taken under /run/provdc-lab-session.lock; brought up at scale small if down). Each
+run starts from the routers' day-0 configs and puts them back afterwards with FRR's own reload.
+- ours: `Pusher` (provdc net push --commit --waves 100%, no gate wait beyond one check).
+- limit: ceil(N / workers) × the median single-device push (one router, same code).
+- peer: Nornir's threaded runner with nornir_napalm's `napalm_configure(replace=True)` over the
+  same FRR NAPALM driver, same worker count (no backup, no gate: strictly less work).
+"""
+
+import fcntl
+import math
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from runner import Row  # type: ignore[import-not-found]
+
+from provdc.inventory import load_inventory, load_target, secret
+from provdc.network.drivers import frr as frr_driver
+from provdc.network.push import Pusher, PushOptions
+from provdc.network.render import Renderer
+from provdc.network.scope import Managed, managed_devices
+
+WORKERS = 8
+LOCK = Path("/run/provdc-lab-session.lock")
+RELOAD = "/usr/lib/frr/frr-reload.py"
+
+
+def _inside(namespace: str) -> list[str]:
+    pid = Path(f"/var/run/frr/{namespace}/zebra.pid").read_text().strip()
+    return ["nsenter", "-t", pid, "-n", "-u"]
+
+
+def _running(namespace: str) -> str:
+    out = subprocess.run(
+        [*_inside(namespace), "vtysh", "-N", namespace, "-c", "show running-config"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return out[out.index("!") :] if "!" in out else out
+
+
+def _restore(namespace: str, config: str, work: Path) -> None:
+    path = work / f"{namespace}.conf"
+    path.write_text(config, encoding="utf-8")
+    subprocess.run(
+        [*_inside(namespace), RELOAD, "--reload", "--stdout", "-N", namespace, str(path)],
+        capture_output=True,
+        check=False,
+    )
+
+
+def _nornir_push(devices: list[Managed], golden: dict[str, str], target: object) -> float:
+    from nornir import InitNornir
+    from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
+    from nornir_napalm.plugins.tasks import napalm_configure
+
+    sys.modules["napalm_frr"] = frr_driver  # NAPALM finds community drivers as napalm_<name>
+    access = target.devices  # type: ignore[attr-defined]
+    extras = {"optional_args": {"key_file": access.key_file, "host_keys": access.host_keys}}
+    hosts = Hosts()
+    for d in devices:
+        hosts[d.hostname] = Host(
+            d.hostname,
+            hostname=d.address,
+            username=secret(access.username_ref),
+            password=secret(access.password_ref) if access.password_ref else "",
+            platform="frr",
+            data={"config": golden[d.hostname]},
+            connection_options={"napalm": ConnectionOptions(extras=extras)},
+        )
+    nr = InitNornir(
+        runner={"plugin": "threaded", "options": {"num_workers": WORKERS}},
+        inventory={"plugin": "DictInventory"},
+        logging={"enabled": False},
+    )
+    nr.inventory = Inventory(hosts=hosts, groups=Groups(), defaults=Defaults())
+    start = time.perf_counter()
+    result = nr.run(task=lambda task: napalm_configure(task, configuration=task.host["config"], replace=True))
+    elapsed = time.perf_counter() - start
+    nr.close_connections()
+    if result.failed:
+        raise SystemExit(f"nornir push failed on {sorted(result.failed_hosts)}")
+    return elapsed
+
+
+def run() -> list[Row]:
+    import tempfile
+
+    from provdc.lab import lifecycle
+    from provdc.lab.status import lab_status
+
+    with LOCK.open("a") as lock, tempfile.TemporaryDirectory() as tmp:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        status = lab_status(detail=False)
+        if not status.up:
+            lifecycle.up("small")
+            status = lab_status(detail=False)
+        work = Path(tmp)
+        inv, target = load_inventory(), load_target("lab")
+        devices = managed_devices(inv, target, None)
+        namespaces = {n.name: n.namespace for n in status.nodes}
+        day0 = {d.hostname: _running(namespaces[d.hostname]) for d in devices}
+        renderer = Renderer(inv)
+        golden = {d.hostname: renderer.device(d.site, "frr").text for d in devices}
+
+        def reset() -> None:
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                list(pool.map(lambda d: _restore(namespaces[d.hostname], day0[d.hostname], work), devices))
+
+        def ours(subset: list[Managed]) -> float:
+            options = PushOptions(commit=True, waves="100%", max_workers=WORKERS, gate_timeout=30)
+            start = time.perf_counter()
+            results, _ = Pusher(inv, target, options).run(subset)
+            elapsed = time.perf_counter() - start
+            bad = [r.name for r in results if r.result != "changed"]
+            if bad:
+                raise SystemExit(f"push did not change {bad}")
+            return elapsed
+
+        try:
+            singles = []
+            for d in devices[:3]:
+                singles.append(ours([d]))
+                reset()
+            single = statistics.median(singles)
+            wall = ours(devices)
+            reset()
+            peer = _nornir_push(devices, golden, target)
+        finally:
+            reset()
+        limit = math.ceil(len(devices) / WORKERS) * single
+        n = len(devices)
+        return [
+            Row(
+                f"push {n} lab routers, {WORKERS} workers (backup, commit, gate)",
+                wall,
+                f"limit ceil({n}/{WORKERS}) × median single push ({single:.2f} s)",
+                limit,
+                "peer/provdc < 1: slower than the ideal",
+            ),
+            Row(
+                f"push {n} lab routers, {WORKERS} workers (backup, commit, gate)",
+                wall,
+                f"Nornir threaded + nornir_napalm napalm_configure(replace), {WORKERS} workers, same driver",
+                peer,
+                "peer does no backup and no gate",
+            ),
+        ]
