@@ -161,9 +161,10 @@ def engine_message(exc: auto.CommandError) -> str:
         found = _RESOURCE.match(line)
         if found and not line.strip().startswith("pulumi:pulumi:Stack"):
             resource = f"{found.group(1)} {found.group(2)}: "
-        if not line.strip().startswith("error:"):
+        bare = line.strip().removeprefix("stderr:").strip()
+        if not bare.startswith("error:"):
             continue
-        text = line.strip().removeprefix("error:").strip()
+        text = bare.removeprefix("error:").strip()
         if text.startswith("Traceback"):
             return f"{resource}{_raised(lines, i)}"
         if text and text != "update failed":

@@ -5,8 +5,12 @@ the inventory files or from pyvmomi reading vCenter back, never from the stack's
 The steps share one vcsim and one stack, and run in file order.
 """
 
+import base64
+import json
 import re
+import ssl
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,24 @@ def nic_port_groups(si: Any, vm: Any) -> list[str]:
     keys = {pg.key: pg.name for pg in objects(si, vim.dvs.DistributedVirtualPortgroup).values()}
     nics = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)]
     return [keys[n.backing.port.portgroupKey] for n in sorted(nics, key=lambda d: d.key)]
+
+
+def rest(site: StackSite, method: str, path: str, body: Any = None, session: str = "") -> Any:
+    """vCenter's tagging REST API (legacy paths, which vcsim serves), spoken directly."""
+    assert site.sim is not None
+    access = site.sim.access()
+    headers = {"Content-Type": "application/json"}
+    if session:
+        headers["vmware-api-session-id"] = session
+    else:
+        login = f"{access.username}:{access.password}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(login).decode()
+    url = f"https://127.0.0.1:{access.port}/rest/com/vmware/cis{path}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(req, context=ssl._create_unverified_context(), timeout=30) as resp:
+        raw = resp.read()
+    return json.loads(raw)["value"] if raw else None
 
 
 def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -100,6 +122,17 @@ def test_up_creates_what_the_inventory_says(site: StackSite, inventory: Inventor
         for group, names in pairs.items():
             if len(names) > 1:
                 assert rules[f"aa-{group}"] == sorted(names)
+
+
+def test_vms_carry_their_security_level_tag(site: StackSite, inventory: Inventory) -> None:
+    session = rest(site, "POST", "/session")
+    with site.vcenter() as si:
+        vms = objects(si, vim.VirtualMachine)
+    for vm in inventory.workloads:
+        ids = rest(site, "POST", "/tagging/tag-association?~action=list-attached-tags",
+                   {"object_id": {"type": "VirtualMachine", "id": vms[vm.name]._moId}}, session)
+        names = [rest(site, "GET", f"/tagging/tag/id:{i}", session=session)["name"] for i in ids]
+        assert names == [f"cap-do-{vm.security_level}"], vm.name
 
 
 def test_outputs_as_json(site: StackSite, inventory: Inventory) -> None:

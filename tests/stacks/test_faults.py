@@ -2,6 +2,7 @@
 at once, an `up` killed half-way. vCenter's side is read back with pyvmomi."""
 
 import os
+import re
 import signal
 import socket
 import time
@@ -59,6 +60,20 @@ def test_wrong_password_is_refused_in_one_line(site: StackSite) -> None:
     assert "login refused" in one_line_error(done.stderr)
     assert "not-it" not in done.stderr
     assert stacks_written(site.state) == []
+    with site.vcenter() as si:
+        assert vm_names(si) == []
+
+
+def test_preflight_refuses_what_does_not_fit(site: StackSite) -> None:
+    """With vCenter's own figures (vcsim's hosts: 2 cores, 4 GiB) the workloads cannot fit."""
+    assert site.sim is not None
+    write_target(site.state, "live-figures", site.sim.url, extra="  capacity_source: vcenter\n")
+    live = StackSite(site.state, "live-figures", site.env, site.sim)
+    done = live.cli("up", "dc-core", "--yes")
+    assert done.returncode == 1
+    line = one_line_error(done.stderr)
+    assert re.search(r"preflight: cluster \w+: \d+ vCPU needed, \d+ available with 1 host\(s\) failed",
+                     line), line
     with site.vcenter() as si:
         assert vm_names(si) == []
 

@@ -1,0 +1,82 @@
+"""Fast checks of the pieces without vCenter: error lines, HA capacity arithmetic, VM inputs."""
+
+import base64
+import json
+
+from pulumi.automation import CommandError
+from pulumi.automation._cmd import CommandResult
+
+from provdc.inventory import Inventory
+from provdc.stacks.engine import engine_message
+from provdc.stacks.preflight import HostFigures, _fits
+from provdc.stacks.program import cloud_init_metadata, vm_props
+
+TRACEBACK = """Updating (dc-core-lab):
+Diagnostics:
+  pulumi-python:dynamic/vsphere:VirtualMachine (vm-rp-01):
+    error: Traceback (most recent call last):
+      File "/work/main/stacks/vms.py", line 149, in create
+        vm = vsphere.wait(folder.CreateVM_Task(config=config, pool=pool))
+    provdc.errors.ProvdcError: vCenter: Folder.createVm: InvalidArgument
+  pulumi:pulumi:Stack (provdc-dc-core-lab):
+    error: update failed
+"""
+
+FAULT = """Diagnostics:
+  pulumi-python:dynamic/vsphere:NasDatastore (ds-ds-fast-01):
+    error: Traceback (most recent call last):
+      File "/work/main/stacks/datastores.py", line 24, in _mount
+        mounted = next(d for d in host.datastore)
+    pyVmomi.VmomiSupport.vmodl.fault.ManagedObjectNotFound: (vmodl.fault.ManagedObjectNotFound) {
+       dynamicType = <unset>,
+       msg = 'The object has already been deleted or has not been completely created',
+       obj = 'vim.Datastore:datastore-100'
+    }
+"""
+
+
+def failed(stderr: str) -> CommandError:
+    return CommandError(CommandResult(stdout="", stderr=stderr, code=255))
+
+
+def test_provider_error_becomes_resource_and_reason() -> None:
+    want = "VirtualMachine vm-rp-01: vCenter: Folder.createVm: InvalidArgument"
+    assert engine_message(failed(TRACEBACK)) == want
+
+
+def test_pyvmomi_fault_keeps_its_msg() -> None:
+    assert engine_message(failed(FAULT)) == (
+        "NasDatastore ds-ds-fast-01: ManagedObjectNotFound: "
+        "The object has already been deleted or has not been completely created"
+    )
+
+
+def test_engine_error_line_is_kept() -> None:
+    lock = "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end"
+    assert engine_message(failed(lock)).startswith("the stack is currently locked by 1 lock(s)")
+
+
+def test_ha_capacity_leaves_out_the_largest_hosts() -> None:
+    hosts = [HostFigures("a", 32, 512), HostFigures("b", 32, 512), HostFigures("c", 16, 256)]
+    # one failure: the 512 GiB 32-core host is lost, 32 + 16 cores × 4 vCPU and 512 + 256 GiB stay
+    assert _fits(hosts, 1, 4) == (192, 768)
+    assert _fits(hosts, 3, 4) == (0, 0)
+
+
+def test_vm_disks_sit_on_their_tier_on_the_vms_cluster(inventory: Inventory) -> None:
+    stores = {ds.name: ds for ds in inventory.vsphere.datastores}
+    for vm in inventory.workloads:
+        props = vm_props(inventory, vm)
+        for disk, want in zip(props["disks"], vm.disks, strict=True):  # type: ignore[call-overload]
+            placed = stores[disk["datastore"]]
+            assert placed.tier == want.tier and vm.cluster in placed.clusters
+            assert disk["size_gb"] == want.size_gb and disk["thin"] == (want.provisioning == "thin")
+        assert props["memory_mb"] == vm.memory_gb * 1024
+
+
+def test_cloud_init_metadata_carries_name_and_address(inventory: Inventory) -> None:
+    vm = inventory.workloads[0]
+    meta = json.loads(base64.b64decode(cloud_init_metadata(inventory, vm)))
+    assert meta["local-hostname"] == vm.hostname
+    first = next(iter(meta["network"]["ethernets"].values()))
+    assert first["addresses"][0].startswith(f"{vm.nics[0].ip}/")
