@@ -183,6 +183,9 @@ def test_change_by_hand_shows_as_drift(site: StackSite, inventory: Inventory) ->
         while task.info.state not in ("success", "error"):
             time.sleep(0.05)
         assert task.info.state == "success"
+    looked = site.json("preview", "dc-core", "--refresh")  # reads vCenter, writes no state
+    seen = {r["name"]: r["op"] for r in looked["resources"] if r["op"] != "same"}
+    assert seen == {f"vm-{victim.name}": "update"}
     refreshed = site.json("refresh", "dc-core", "--yes")
     drifted = {r["name"]: r["diffs"] for r in refreshed["resources"] if r["op"] != "same"}
     assert drifted == {f"vm-{victim.name}": ["memory_mb"]}
