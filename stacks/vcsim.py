@@ -10,6 +10,7 @@ vcsim backs an NFS datastore by a local directory named after it in its working 
 per inventory datastore there, standing in for the NFS exports.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from provdc.stacks import vsphere
 from provdc.stacks.vsphere import Access, vim
 
 VERSION = "v0.46.0"
+STATUS_FILE = "vcsim.json"
 ENV_BIN = "PROVDC_VCSIM"
 
 
@@ -54,6 +56,7 @@ class Vcsim:
         return Access(self.url, self.username, self.password, insecure=True)
 
     def stop(self) -> None:
+        (self.workdir / STATUS_FILE).unlink(missing_ok=True)
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -61,6 +64,16 @@ class Vcsim:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def running(workdir: Path) -> str | None:
+    """The URL of the vcsim that `start(..., workdir)` left running, or None (for `lab status`)."""
+    try:
+        info = json.loads((workdir / STATUS_FILE).read_text(encoding="utf-8"))
+        os.kill(int(info["pid"]), 0)
+    except (OSError, ValueError, KeyError):
+        return None
+    return str(info["url"])
 
 
 def start(
@@ -93,6 +106,7 @@ def start(
         raise ProvdcError(f"vcsim did not start: {log.read_text(errors='replace').strip()[-200:]}")
     port = int(line.split("127.0.0.1:", 1)[1].split("/", 1)[0])
     sim = Vcsim(proc, port, workdir, username or "provdc", password or "vcsim", log)
+    (workdir / STATUS_FILE).write_text(json.dumps({"pid": proc.pid, "url": sim.url}), encoding="utf-8")
     try:
         shape(sim.access(), inventory)
     except BaseException:

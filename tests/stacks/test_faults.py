@@ -15,6 +15,7 @@ from pyVmomi import vim
 from stack_site import StackSite, site_env, stack_site, write_target
 
 from provdc.inventory import Inventory
+from provdc.stacks import vcsim
 
 pytestmark = [pytest.mark.vsphere, pytest.mark.slow]
 
@@ -129,3 +130,13 @@ def test_up_killed_half_way_converges_on_the_next_up(slow_site: StackSite, inven
     assert {r["op"] for r in plan["resources"]} == {"same"}
     backups = list((slow_site.state / "pulumi" / "backups").glob("*.json"))
     assert backups, "the state with the interrupted run's pending operations was kept"
+
+
+def test_vcsim_reports_itself_running_until_stopped(inventory: Inventory, tmp_path: Path) -> None:
+    sim = vcsim.start(inventory.vsphere, tmp_path / "vcsim")
+    try:
+        assert vcsim.running(tmp_path / "vcsim") == sim.url
+    finally:
+        sim.stop()
+    assert vcsim.running(tmp_path / "vcsim") is None
+    assert sim.process.poll() is not None
