@@ -60,7 +60,9 @@ class StackSite:
             yield si
 
 
-def write_target(state: Path, name: str, url: str, extra: str = "  capacity_source: inventory\n") -> None:
+def write_target(
+    state: Path, name: str, url: str, extra: str = "  capacity_source: inventory\n", backend: str = ""
+) -> None:
     (state / "targets").mkdir(parents=True, exist_ok=True)
     (state / "targets" / f"{name}.yml").write_text(
         f"""name: {name}
@@ -76,6 +78,7 @@ snmp:
   auth_key_ref: env:PROVDC_TEST_VC_PASSWORD
   priv_key_ref: env:PROVDC_TEST_VC_PASSWORD
 state:
+  url: "{backend}"
   passphrase_ref: env:PROVDC_TEST_PASSPHRASE
 extra:
 {extra}""",

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from pyVmomi import vim
-from stack_site import StackSite, site_env, stack_site, write_target
+from stack_site import PASSWORD, StackSite, site_env, stack_site, write_target
 
 from provdc.inventory import Inventory
 from provdc.stacks import vcsim
@@ -77,6 +77,18 @@ def test_preflight_refuses_what_does_not_fit(site: StackSite) -> None:
                      line), line
     with site.vcenter() as si:
         assert vm_names(si) == []
+
+
+def test_state_goes_to_the_targets_backend_with_secrets_encrypted(site: StackSite, tmp_path: Path) -> None:
+    assert site.sim is not None
+    backend = tmp_path / "elsewhere"
+    backend.mkdir()
+    write_target(site.state, "elsewhere", site.sim.url, backend=backend.as_uri())
+    other = StackSite(site.state, "elsewhere", site.env, site.sim)
+    assert other.cli("preview", "dc-core").returncode == 0
+    assert list(backend.glob(".pulumi/stacks/provdc/dc-core-elsewhere.json*"))
+    settings = (site.state / "pulumi" / "work" / "elsewhere" / "Pulumi.dc-core-elsewhere.yaml").read_text()
+    assert "provdc:vcenterPassword" in settings and PASSWORD not in settings  # a Pulumi secret
 
 
 @pytest.fixture(scope="module")
