@@ -206,6 +206,43 @@ def test_backup_one_commit_per_run(provdc_cli: Any, state: Path, routers: dict[s
         assert (repo / f"{router.hostname}.cfg").read_text() == running(router)
 
 
+def test_commit_revert_in_restores_unless_confirmed(
+    inventory: Inventory,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """commit_config(revert_in=N): a timer on the router restores its backup unless confirmed."""
+    site = inventory.sites["dist-289"] if "dist-289" in routers else inventory.sites["dist-288"]
+    router = routers[site.id]
+    _at_day0(routers, day0, [site.id], tmp_path)
+    device = Managed(site, site.router.hostname, "frr", str(site.router.mgmt_address))
+    driver = open_driver(device, load_target("lab"))
+    try:
+        driver.load_replace_candidate(config=golden[site.id])
+        driver.commit_config(revert_in=6)
+        assert driver.has_pending_commit()
+        assert reload_delta(router, golden[site.id], tmp_path) == []
+    finally:
+        driver.close()
+    deadline = time.monotonic() + 40
+    while running(router) != day0[site.id] and time.monotonic() < deadline:
+        time.sleep(1)
+    assert running(router) == day0[site.id]
+    # Confirmed in time: the change stays.
+    driver = open_driver(device, load_target("lab"))
+    try:
+        driver.load_replace_candidate(config=golden[site.id])
+        driver.commit_config(revert_in=6)
+        driver.confirm_commit()
+        assert not driver.has_pending_commit()
+    finally:
+        driver.close()
+    time.sleep(9)
+    assert reload_delta(router, golden[site.id], tmp_path) == []
+
+
 # -- faults ---------------------------------------------------------------------------------------
 def _push(inventory: Inventory, **options: Any) -> tuple[list[Any], int | None]:
     target = load_target("lab")
@@ -252,15 +289,18 @@ def test_fault_router_unreachable(
     tmp_path: Path,
 ) -> None:
     victim = routers[fault_sites[1]]
-    subprocess.run(
-        ["ip", "netns", "exec", victim.namespace, "ip", "link", "set", "mgmt0", "down"], check=True
-    )
+    in_ns = ["ip", "netns", "exec", victim.namespace, "ip"]
+    # Link down drops the management route with it: keep it to put back.
+    routes = subprocess.run(
+        [*in_ns, "route", "show", "dev", "mgmt0"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    subprocess.run([*in_ns, "link", "set", "mgmt0", "down"], check=True)
     try:
         results, stopped = _push(inventory)
     finally:
-        subprocess.run(
-            ["ip", "netns", "exec", victim.namespace, "ip", "link", "set", "mgmt0", "up"], check=True
-        )
+        subprocess.run([*in_ns, "link", "set", "mgmt0", "up"], check=True)
+        for route in routes:
+            subprocess.run([*in_ns, "route", "replace", *route.split(), "dev", "mgmt0"], check=True)
     assert stopped is None
     victim_result = next(r for r in results if r.site == victim.site)
     assert victim_result.reason in ("timeout", "connect")
