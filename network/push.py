@@ -115,6 +115,8 @@ class Pusher:
             if work.driver is not None:
                 work.driver.close()
             work.driver = open_driver(work.device, self.target, self.options.timeout)
+            if hasattr(work.driver, "wait_idle"):
+                work.driver.wait_idle()
             work.driver.load_replace_candidate(config=work.backup)
             if work.driver.compare_config().strip():
                 work.driver.commit_config()

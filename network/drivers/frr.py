@@ -11,6 +11,7 @@ transport ("ssh"|"local"), state_dir (on the device), reload ("/usr/lib/frr/frr-
 """
 
 import shlex
+import time
 from typing import Any
 
 from napalm.base import NetworkDriver, models  # type: ignore[import-untyped]
@@ -191,6 +192,18 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
             f"&& vtysh{self._ns} -c 'write memory'"
         )
         self._sh(f"touch {pending} && (setsid nohup sh -c {shlex.quote(restore)} >/dev/null 2>&1 &)")
+
+    def wait_idle(self, timeout: float = 60) -> None:
+        """Wait until no reload of ours runs on the device (one a lost session left behind)."""
+        where = "$HOME" + self.state[1:] if self.state.startswith("~/") else self.state
+        probe = f'pgrep -f -- "[f]rr-reload.py .*{where}/"'  # [f]: never matches this shell itself
+        deadline = time.monotonic() + timeout
+        while self._sh(probe, check=False).status == 0:
+            if time.monotonic() > deadline:
+                raise DeviceError(
+                    "timeout", f"{self.hostname}: a reload is still running after {timeout:.0f} s"
+                )
+            time.sleep(0.5)
 
     def confirm_commit(self) -> None:
         self._sh(f"rm -f {self._path('pending')}")
