@@ -199,6 +199,30 @@ def test_change_by_hand_shows_as_drift(site: StackSite, inventory: Inventory) ->
         assert restored.config.hardware.memoryMB == victim.memory_gb * 1024
 
 
+def test_vm_deleted_by_hand_is_noticed_and_made_again(site: StackSite, inventory: Inventory) -> None:
+    paired = next(vm for vm in inventory.workloads if vm.anti_affinity)
+    with site.vcenter() as si:
+        vm = objects(si, vim.VirtualMachine)[paired.name]
+        for task in (vm.PowerOffVM_Task, vm.Destroy_Task):
+            running = task()
+            while running.info.state not in ("success", "error"):
+                time.sleep(0.05)
+    refreshed = site.json("refresh", "dc-core", "--yes")
+    gone = {r["name"]: r["op"] for r in refreshed["resources"] if r["op"] != "same"}
+    assert gone == {f"vm-{paired.name}": "delete"}
+    plan = by_name(site.json("preview", "dc-core"))
+    assert plan[f"vm-{paired.name}"]["op"] == "create"
+    assert plan[f"drs-{paired.anti_affinity}"]["op"] == "update"  # the rule follows the new VM
+    done = site.cli("up", "dc-core", "--yes")
+    assert done.returncode == 0, done.stderr
+    with site.vcenter() as si:
+        vms = objects(si, vim.VirtualMachine)
+        assert set(vms) == {vm.name for vm in inventory.workloads}
+        rules = {r.name: {v.name for v in r.vm}
+                 for c in objects(si, vim.ClusterComputeResource).values() for r in c.configurationEx.rule}
+        assert paired.name in rules[f"aa-{paired.anti_affinity}"]
+
+
 def test_destroy_removes_everything(site: StackSite, inventory: Inventory) -> None:
     done = site.cli("destroy", "dc-core", "--yes")
     assert done.returncode == 0, done.stderr
