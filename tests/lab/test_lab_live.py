@@ -1,5 +1,6 @@
 """The running lab against its real parts: ping, net-snmp, netmiko over SSH, vtysh, ip."""
 
+import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
@@ -125,12 +126,13 @@ def test_lab_hosts_answer_ssh_in_their_own_namespaces(lab: LabStatus, lab_target
             "-o",
             f"UserKnownHostsFile={lab_target.hosts.known_hosts}",
             f"{host.ssh['username']}@{host.ssh['address']}",
-            "hostname; sudo -n id -u; echo $$; ls /proc | grep -c '^[0-9]'",
+            "hostname; sudo -n id -u; readlink /proc/self/ns/pid; cat /proc/1/comm",
         ]
         out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=30).stdout.split()
         assert out[0] == host.name  # own UTS namespace
         assert out[1] == "0"  # passwordless sudo for Ansible's become
-        assert int(out[3]) < 30  # own PID namespace: only the host's few processes
+        assert out[2] != os.readlink("/proc/self/ns/pid")  # own PID namespace
+        assert out[3] == "python3"  # whose PID 1 is the host's own init, not the machine's
     machine = subprocess.run(["hostname"], capture_output=True, text=True, check=True).stdout.strip()
     assert machine not in {h.name for h in lab.of_kind("host")}
 
@@ -184,10 +186,13 @@ def test_status_json_has_the_documented_shape(lab: LabStatus, provdc_cli) -> Non
 
 def test_exec_enters_the_node(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
     host = lab.of_kind("host")[0]
-    result = provdc_cli("lab", "exec", host.name, "--", "sh", "-c", "hostname; echo $$")
+    result = provdc_cli(
+        "lab", "exec", host.name, "--", "sh", "-c", "hostname; readlink /proc/self/ns/pid /proc/self/ns/mnt"
+    )
     assert result.returncode == 0, result.stderr
-    name, pid = result.stdout.split()
-    assert name == host.name and int(pid) < 100  # the host's own UTS and PID namespaces
+    name, pid_ns, mnt_ns = result.stdout.split()
+    assert name == host.name  # the host's own UTS namespace
+    assert pid_ns != os.readlink("/proc/self/ns/pid") and mnt_ns != os.readlink("/proc/self/ns/mnt")
     router = lab.of_kind("router")[0]
     result = provdc_cli("lab", "exec", router.name, "--", "vtysh", "-c", "show version")
     assert result.returncode == 0, result.stderr
