@@ -1,0 +1,132 @@
+"""Live against the lab: its routers' snmpd over SNMPv3 authPriv with the lab target's keys.
+
+A WAN circuit cut with the lab's own command must show as a failed, critical link check, as
+`snmpget -On` inside the router's network namespace sees it. snmpd caches its interface table a
+few seconds, so both sides are polled until a deadline. The link is restored in the teardown.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests_cli import Cli
+
+from provdc.inventory import load_inventory, load_target, secret
+
+pytestmark = pytest.mark.lab
+IF_OPER = "1.3.6.1.2.1.2.2.1.8"
+IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
+OPER = {"1": "up", "2": "down", "7": "lowerLayerDown"}
+
+
+def _commune_router(lab: Any) -> Any:
+    routers = [n for n in lab.of_kind("router") if n.site.startswith("com-")]
+    assert routers, "the lab has no commune router"
+    return routers[0]
+
+
+def _snmp_in_netns(node: Any, *args: str) -> str:
+    inv, target = load_inventory(), load_target("lab")
+    user = inv.services.snmp
+    tool, *oids = args
+    cmd = [
+        "ip",
+        "netns",
+        "exec",
+        node.namespace,
+        tool,
+        "-v3",
+        "-l",
+        "authPriv",
+        "-u",
+        user.user,
+        "-a",
+        user.auth,
+        "-A",
+        secret(target.snmp.auth_key_ref),
+        "-x",
+        user.priv,
+        "-X",
+        secret(target.snmp.priv_key_ref),
+        "-On",
+        "-Oq",
+        "-Oe",
+        "-t",
+        "2",
+        "-r",
+        "1",
+        f"{node.mgmt_address}:{target.snmp.port}",
+        *oids,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=True).stdout
+
+
+def _walk(node: Any, column: str) -> dict[str, str]:
+    """ifIndex → value of one column, read inside the router's namespace."""
+    rows = {}
+    for line in _snmp_in_netns(node, "snmpbulkwalk", column).splitlines():
+        oid, _, value = line.partition(" ")
+        rows[oid.rsplit(".", 1)[1]] = value.strip().strip('"')
+    return rows
+
+
+def _poll(provdc_cli: Cli, site: str) -> dict[str, Any]:
+    out = provdc_cli(
+        "monitor", "poll", "--target", "lab", "--site", site, "--format", "json", "--deadline", "8"
+    )
+    assert out.returncode == 0, out.stderr
+    devices = json.loads(out.stdout)["devices"]
+    assert len(devices) == 1
+    return devices[0]  # type: ignore[no-any-return]
+
+
+def _check(device: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(c for c in device["checks"] if c["name"] == name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def cut_link(lab: Any, provdc_cli: Cli) -> Iterator[Any]:
+    node = _commune_router(lab)
+    yield node
+    out = provdc_cli("lab", "link", node.site, "up")
+    assert out.returncode == 0, out.stderr
+
+
+def test_lab_router_polled_over_v3(lab: Any, provdc_cli: Cli) -> None:
+    node = _commune_router(lab)
+    device = _poll(provdc_cli, node.site)
+    assert device["reachable"] and device["error"] is None, device["error"]
+    assert device["name"] == node.name and device["address"] == node.mgmt_address
+    assert device["profile"] == "net-snmp"
+    names = _walk(node, IF_NAME)
+    opers = _walk(node, IF_OPER)
+    got = {i["name"]: i for i in device["interfaces"]}
+    assert set(got) == set(names.values())
+    for index, name in names.items():
+        assert got[name]["index"] == int(index)
+        assert got[name]["oper_status"] == OPER.get(opers[index], opers[index])
+    assert _check(device, "link wan0")["status"] == "ok"
+
+
+def test_wan_link_down_is_a_failed_check(lab: Any, provdc_cli: Cli, cut_link: Any) -> None:
+    node = cut_link
+    out = provdc_cli("lab", "link", node.site, "down")
+    assert out.returncode == 0, out.stderr
+    deadline = time.monotonic() + 40
+    device: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        device = _poll(provdc_cli, node.site)
+        if _check(device, "link wan0")["status"] == "failed":
+            break
+        time.sleep(1)
+    check = _check(device, "link wan0")
+    assert check["status"] == "failed" and check["severity"] == "critical", check
+    assert device["reachable"]  # out of band: management still answers with the WAN down
+    wan = next(i for i in device["interfaces"] if i["name"] == "wan0")
+    independent = _snmp_in_netns(node, "snmpget", f"{IF_OPER}.{wan['index']}").split()[-1]
+    assert independent != "1" and wan["oper_status"] != "up"
