@@ -175,6 +175,34 @@ def test_cpu_change_in_inventory_updates_that_vm_only(
     assert done.returncode == 0, done.stderr
 
 
+def test_disk_moved_to_another_tier_replaces_the_vm(
+    site: StackSite, inventory_copy: Path, inventory: Inventory
+) -> None:
+    target = inventory.workloads[0]
+    assert target.disks[0].tier == "fast"
+    text = (inventory_copy / "workloads.yml").read_text(encoding="utf-8")
+    edited = re.sub(rf"(- name: {target.name}\n(?:    .*\n)*?    disks: \[\{{size_gb: \d+, tier: )fast",
+                    r"\g<1>capacity", text, count=1)
+    assert edited != text
+    (inventory_copy / "workloads.yml").write_text(edited, encoding="utf-8")
+    plan = site.json("preview", "dc-core", inventory=inventory_copy)
+    changed = {r["name"]: r["op"] for r in plan["resources"] if r["op"] not in ("same",)}
+    assert changed[f"vm-{target.name}"] == "replace"
+    assert set(changed) <= {f"vm-{target.name}", f"tag-{target.name}", f"drs-{target.anti_affinity}"}
+    with site.vcenter() as si:
+        old_id = objects(si, vim.VirtualMachine)[target.name]._moId
+    done = site.cli("up", "dc-core", "--yes", inventory=inventory_copy)
+    assert done.returncode == 0, done.stderr
+    capacity = next(ds.name for ds in inventory.vsphere.datastores if ds.tier == "capacity")
+    with site.vcenter() as si:
+        vms = objects(si, vim.VirtualMachine)
+        assert vms[target.name]._moId != old_id
+        assert disks(vms[target.name])[0].backing.datastore.name == capacity
+        assert set(vms) == {vm.name for vm in inventory.workloads}
+    done = site.cli("up", "dc-core", "--yes")  # back to the shipped inventory
+    assert done.returncode == 0, done.stderr
+
+
 def test_change_by_hand_shows_as_drift(site: StackSite, inventory: Inventory) -> None:
     victim = inventory.workloads[-1]
     with site.vcenter() as si:
