@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,25 @@ def test_ce_day0_peers_with_its_pe_as_the_inventory_says(inv: Inventory) -> None
     assert f"ip address {site.wan.ce_address}/30" in text
     for lan in site.lans:
         assert f"network {lan.network}" in text
+
+
+@pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR's vtysh is not installed")
+def test_static_sites_get_a_default_route_and_pe_routes_back(inv: Inventory, tmp_path: Path) -> None:
+    """A site the inventory routes statically: CE default to its PE, PE routes to its LANs."""
+    site = inv.sites["com-10507"]
+    static = replace(site, wan=replace(site.wan, routing="static"))
+    changed = replace(inv, sites={**inv.sites, site.id: static})
+    topo = build_topology(changed, "small")
+    ce = frr_day0.ce_config(static, inv.provider_edges[site.wan.pe])
+    assert f"ip route 0.0.0.0/0 {site.wan.pe_address}" in ce and "router bgp" not in ce
+    pe = frr_day0.pe_config(inv.provider_edges[site.wan.pe], topo, changed)
+    for lan in site.lans:
+        assert f"ip route {lan.network} {site.wan.ce_address}" in pe
+    assert f"neighbor {site.wan.ce_address} remote-as" not in pe
+    for name, text in (("ce", ce), ("pe", pe)):
+        conf = tmp_path / f"{name}.conf"
+        conf.write_text(text, encoding="utf-8")
+        proc = subprocess.run(
+            ["vtysh", "--dryrun", "-f", str(conf)], capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, (name, proc.stdout)
