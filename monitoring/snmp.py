@@ -7,20 +7,18 @@ rows / max-repetitions round trips, not n times that. OIDs stay numeric (`lookup
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pysnmp.entity.rfc3413 import cmdgen  # type: ignore[import-untyped]
 from pysnmp.hlapi.v3arch.asyncio import (  # type: ignore[import-untyped]
     CommunityData,
     ContextData,
-    ObjectIdentity,
-    ObjectType,
     SnmpEngine,
     UdpTransportTarget,
     UsmUserData,
-    bulk_cmd,
-    get_cmd,
     usm3DESEDEPrivProtocol,
     usmAesCfb128Protocol,
     usmAesCfb192Protocol,
@@ -31,9 +29,12 @@ from pysnmp.hlapi.v3arch.asyncio import (  # type: ignore[import-untyped]
     usmHMACMD5AuthProtocol,
     usmHMACSHAAuthProtocol,
 )
+from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator  # type: ignore[import-untyped]
 from pysnmp.proto import rfc1902, rfc1905  # type: ignore[import-untyped]
 
 Value = int | str | None
+_LCD = CommandGeneratorLcdConfigurator()
+_NULL = rfc1902.Null("")
 Oid = tuple[int, ...]
 
 AUTH_PROTOCOLS = {
@@ -154,7 +155,7 @@ class Engines:
         self, creds: Credentials, host: str, port: int, timeout: float, retries: int
     ) -> Session:
         """The agent's session, made on first use and kept: `watch` and `serve` reuse it every cycle."""
-        key = (*creds.key, host, port, timeout, retries)
+        key = (creds, host, port, timeout, retries)  # the community too: agents may share an address
         session = self._sessions.get(key)
         if session is None:
             session = self._sessions[key] = await Session.open(self, creds, host, port, timeout, retries)
@@ -176,8 +177,14 @@ def _raise_for(indication: Any, status: Any, index: Any, address: str) -> None:
             raise SnmpError("auth", f"{address}: SNMPv3 rejected: {indication}")
         raise SnmpError("error", f"{address}: {indication}")
     if status and int(status) != 0:
-        name = status.prettyPrint() if hasattr(status, "prettyPrint") else str(status)
-        raise SnmpError("error", f"{address}: agent answered {name} at var-bind {int(index)}")
+        raise SnmpError("error", f"{address}: agent answered {_status_name(status)} at var-bind {int(index)}")
+
+
+def _status_name(status: Any) -> str:
+    """errorStatus as RFC 3416 names it (tooBig, noSuchName…)."""
+    if not status:
+        return "noError"
+    return str(status.prettyPrint()) if hasattr(status, "prettyPrint") else str(status)
 
 
 @dataclass
@@ -207,12 +214,36 @@ class Session:
         target = await UdpTransportTarget.create((host, port), timeout=timeout, retries=retries)
         return cls(engines.engine(creds), creds, target, f"{host}:{port}")
 
+    async def _send(self, oids: Sequence[Oid], repetitions: int | None) -> tuple[Any, Any, Any, Any]:
+        """A GET (repetitions None) or GETBULK through pysnmp's command generator.
+
+        The hlapi's get_cmd/bulk_cmd would resolve every request OID through a MIB view (a few ms a
+        request even with numeric OIDs); the request is built from numeric OIDs as they are.
+        """
+        addr, _ = _LCD.configure(self._engine, self._auth, self._target, self._context.contextName)
+        future: asyncio.Future[tuple[Any, Any, Any, Any]] = asyncio.get_running_loop().create_future()
+
+        def done(
+            _engine: Any, _handle: Any, indication: Any, status: Any, index: Any, binds: Any, _ctx: Any
+        ) -> None:
+            if not future.done():
+                future.set_result((indication, status, index, binds))
+
+        binds = [(rfc1902.ObjectName(oid), _NULL) for oid in oids]
+        ctx = self._context
+        if repetitions is None:
+            cmdgen.GetCommandGenerator().send_varbinds(
+                self._engine, addr, ctx.contextEngineId, ctx.contextName, binds, done, None
+            )
+        else:
+            cmdgen.BulkCommandGenerator().send_varbinds(
+                self._engine, addr, ctx.contextEngineId, ctx.contextName, 0, repetitions, binds, done, None
+            )
+        return await future
+
     async def get(self, oids: Sequence[str]) -> dict[str, Value]:
         """One GET; an OID the agent does not have maps to None."""
-        objects = [ObjectType(ObjectIdentity(oid)) for oid in oids]
-        indication, status, index, binds = await get_cmd(
-            self._engine, self._auth, self._target, self._context, *objects, lookupMib=False
-        )
+        indication, status, index, binds = await self._send([parse_oid(o) for o in oids], None)
         _raise_for(indication, status, index, self.address)
         if len(binds) != len(oids):
             raise SnmpError("error", f"{self.address}: {len(binds)} values for {len(oids)} requested")
@@ -233,11 +264,8 @@ class Session:
         truncated: list[str] = []
         while active:
             reps = max(1, min(max_repetitions, max_values // len(active)))
-            objects = [ObjectType(ObjectIdentity(format_oid(last[c]))) for c in active]
-            indication, status, index, binds = await bulk_cmd(
-                self._engine, self._auth, self._target, self._context, 0, reps, *objects, lookupMib=False
-            )
-            if status and status.prettyPrint() == "tooBig" and max_values > len(active):
+            indication, status, index, binds = await self._send([last[c] for c in active], reps)
+            if _status_name(status) == "tooBig" and max_values > len(active):
                 max_values = max(len(active), max_values // 2)
                 continue
             _raise_for(indication, status, index, self.address)
