@@ -171,8 +171,7 @@ def test_cpu_change_in_inventory_updates_that_vm_only(
         assert vms[target.name].config.hardware.numCPU == target.cpu + 2
         for other in inventory.workloads[1:]:
             assert vms[other.name].config.hardware.numCPU == other.cpu
-    done = site.cli("up", "dc-core", "--yes")  # back to the shipped inventory
-    assert done.returncode == 0, done.stderr
+    # the next step replaces this VM anyway, from the shipped inventory's CPU count
 
 
 def test_disk_moved_to_another_tier_replaces_the_vm(
