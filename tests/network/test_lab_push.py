@@ -16,7 +16,7 @@ import pytest
 from net_contract import Expect, check_bgp, check_facts, check_interfaces
 from net_lab import LabRouter, have_frr, reload_delta, restore, running, vtysh
 
-from provdc.inventory import Inventory, load_target
+from provdc.inventory import Inventory, load_target, secret
 from provdc.network.connect import open_driver
 from provdc.network.push import Pusher, PushOptions
 from provdc.network.render import Renderer
@@ -179,7 +179,11 @@ def test_push_every_router(
     }
     comp = _cli(provdc_cli, state, "compliance", "--target", "lab", "--format", "json")
     assert comp.returncode == 0 and {d["result"] for d in json.loads(comp.stdout)["devices"]} == {"compliant"}
-    assert "password" not in report.read_text().lower()
+    access = load_target("lab").devices
+    password = secret(access.password_ref) if access.password_ref else None
+    for text in (report.read_text(), done.stdout, done.stderr, again.stdout, comp.stdout):
+        assert secret(access.username_ref) + ":" not in text
+        assert password is None or password not in text
 
 
 def test_rollback_to_last_backup(
