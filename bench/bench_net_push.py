@@ -56,10 +56,13 @@ def _restore(namespace: str, config: str, work: Path) -> None:
 
 
 def _nornir_push(devices: list[Managed], golden: dict[str, str], target: object) -> float:
-    from nornir import InitNornir
+    from nornir.core import Nornir
     from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
+    from nornir.core.plugins.connections import ConnectionPluginRegister
+    from nornir.plugins.runners import ThreadedRunner
     from nornir_napalm.plugins.tasks import napalm_configure
 
+    ConnectionPluginRegister.auto_register()  # nornir_napalm's "napalm" connection
     sys.modules["napalm_frr"] = frr_driver  # NAPALM finds community drivers as napalm_<name>
     access = target.devices  # type: ignore[attr-defined]
     extras = {"optional_args": {"key_file": access.key_file, "host_keys": access.host_keys}}
@@ -74,12 +77,10 @@ def _nornir_push(devices: list[Managed], golden: dict[str, str], target: object)
             data={"config": golden[d.hostname]},
             connection_options={"napalm": ConnectionOptions(extras=extras)},
         )
-    nr = InitNornir(
-        runner={"plugin": "threaded", "options": {"num_workers": WORKERS}},
-        inventory={"plugin": "DictInventory"},
-        logging={"enabled": False},
+    nr = Nornir(
+        inventory=Inventory(hosts=hosts, groups=Groups(), defaults=Defaults()),
+        runner=ThreadedRunner(num_workers=WORKERS),
     )
-    nr.inventory = Inventory(hosts=hosts, groups=Groups(), defaults=Defaults())
     start = time.perf_counter()
     result = nr.run(task=lambda task: napalm_configure(task, configuration=task.host["config"], replace=True))
     elapsed = time.perf_counter() - start
