@@ -1,5 +1,7 @@
 """Reaching into a running lab: `lab exec NODE -- CMD` and `lab link SITE down|up`."""
 
+import os
+
 from provdc.errors import ProvdcError
 from provdc.lab import daemons, hosts
 from provdc.lab.paths import LabPaths
@@ -9,6 +11,8 @@ from provdc.lab.topology import Node
 
 
 def _record(paths: LabPaths) -> LabRecord:
+    if os.geteuid() != 0:
+        raise ProvdcError("lab: needs root to enter a node or set a link; run it as root")
     record = read_record(paths)
     if record is None:
         raise ProvdcError("lab: not up (provdc lab up)")

@@ -1,6 +1,7 @@
 """What is running: `provdc lab status` and `lab_status()`, the same facts for scripts and tests."""
 
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,6 +127,10 @@ def lab_status(detail: bool = True, snmp: SnmpSettings | None = None) -> LabStat
     """The lab as it is now; `detail` adds link and BGP state (a few vtysh/ip calls per node)."""
     from provdc.lab.lifecycle import bgp_peers
 
+    if os.geteuid() != 0:
+        raise ProvdcError(
+            "lab: status needs root (it reads the lab's namespaces and secrets); run it as root"
+        )
     paths = LabPaths.current()
     record = read_record(paths)
     if record is None:

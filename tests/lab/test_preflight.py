@@ -64,3 +64,35 @@ def test_up_without_network_namespaces_is_one_line(provdc_cli, tmp_path: Path) -
     line = _one_line(result.stderr)
     assert "does not give network namespaces" in line
     assert not (tmp_path / "state").exists()
+
+
+@needs_root
+def test_status_and_down_without_root_are_one_line(tmp_path: Path) -> None:
+    import subprocess
+
+    tmp_path.chmod(0o777)
+    for command in ("status", "down", "exec"):
+        extra = ["x", "--", "true"] if command == "exec" else []
+        cmd = [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-m",
+            "provdc",
+            "lab",
+            command,
+            *extra,
+        ]
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+            timeout=60,
+            env={**os.environ, "PROVDC_STATE": str(tmp_path / "state")},
+        )
+        assert proc.returncode == 1, (command, proc.stderr)
+        assert "root" in _one_line(proc.stderr)
