@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from provdc.inventory.model import Levels
-from provdc.monitoring.results import Agent, Check, DeviceResult, Interface, Sensor
+from provdc.monitoring.results import Agent, Check, CheckStatus, DeviceResult, Interface, Sensor, Severity
 
 # sensor kind → threshold name in the inventory
 THRESHOLD_OF = {
@@ -22,7 +22,7 @@ LOWER_IS_WORSE = {"ups_runtime_min"}
 DOWN_OK = {"up", "dormant"}  # ifOperStatus values that are not a link down
 
 
-def _level(value: float, levels: Levels, name: str) -> tuple[str, str]:
+def _level(value: float, levels: Levels, name: str) -> tuple[CheckStatus, Severity]:
     """(status, severity) of a value against warning/critical levels."""
     sign = -1 if name in LOWER_IS_WORSE else 1
     if sign * value >= sign * levels.critical:
@@ -49,7 +49,7 @@ def sensor_check(sensor: Sensor, thresholds: Mapping[str, Levels]) -> Check:
         if status == "failed":
             side = "under" if key in LOWER_IS_WORSE else "over"
             message = f"{message} ({side} {limit:g})"
-        return Check(name, severity, status, message)  # type: ignore[arg-type]
+        return Check(name, severity, status, message)
     return Check(name, "info", "ok", message)
 
 
@@ -73,7 +73,7 @@ def utilisation_check(
     if status == "ok" and not known:
         return None
     message = f"{pct:.1f} % of {capacity_mbps} Mb/s (in {bps[0] / 1e6:.2f}, out {bps[1] / 1e6:.2f} Mb/s)"
-    return Check(f"utilisation {iface.name}", severity, status, message)  # type: ignore[arg-type]
+    return Check(f"utilisation {iface.name}", severity, status, message)
 
 
 def evaluate(
