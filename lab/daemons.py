@@ -86,7 +86,7 @@ def start_frr(paths: LabPaths, node: Node) -> None:
     run(["vtysh", "-N", node.namespace, "-b"], timeout=60)
 
 
-def _wait_for(path: Path, message: str, timeout: float = 15) -> None:
+def _wait_for(path: Path, message: str, timeout: float = 40) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
         if time.monotonic() > deadline:

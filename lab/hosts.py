@@ -9,6 +9,7 @@ The host's mounts live only in its mount namespace, so the machine's mount table
 import os
 import shutil
 import subprocess
+import time
 from importlib.resources import files
 from ipaddress import IPv4Network
 from pathlib import Path
@@ -20,6 +21,7 @@ from provdc.lab.system import alive, in_netns, read_pid
 from provdc.lab.topology import Node, Topology
 
 ENV_CACHE = "PROVDC_CACHE"
+START_DEADLINE = 40.0  # seconds for a host's PID 1 and sshd, generous for a loaded machine
 HOST_USER_UID = 1000  # `provdc` in the rootfs (useradd in the setup step)
 
 
@@ -111,9 +113,7 @@ def start_host(paths: LabPaths, inv: Inventory, topo: Topology, node: Node) -> N
 
 def _wait_init(d: Path, proc: "subprocess.Popen[bytes]") -> None:
     """Wait for the host's PID 1 and its sshd; record PID 1 (as the machine sees it) for nsenter."""
-    import time
-
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + START_DEADLINE
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             tail = (d / "init.log").read_text(errors="replace").strip().splitlines()[-1:]
@@ -128,7 +128,9 @@ def _wait_init(d: Path, proc: "subprocess.Popen[bytes]") -> None:
         if _sshd_running(init):
             return
         time.sleep(0.05)
-    raise ProvdcError(f"lab: host {d.name}: sshd did not start within 20 s (see {d / 'init.log'})")
+    raise ProvdcError(
+        f"lab: host {d.name}: sshd did not start within {START_DEADLINE:.0f} s (see {d / 'init.log'})"
+    )
 
 
 def _sshd_running(init: int) -> bool:
