@@ -200,3 +200,21 @@ def test_exec_enters_the_node(lab: LabStatus, provdc_cli) -> None:  # type: igno
     missing = provdc_cli("lab", "exec", "no-such-node", "--", "true")
     assert missing.returncode == 1
     assert missing.stderr.strip().count("\n") == 0 and "no node 'no-such-node'" in missing.stderr
+
+
+def test_a_hosts_hostname_change_never_reaches_the_machine(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    machine = socket.gethostname()
+    host = lab.of_kind("host")[-1]
+    try:
+        renamed = provdc_cli(
+            "lab", "exec", host.name, "--", "sh", "-c", "hostname renamed-by-test && hostname"
+        )
+        assert renamed.returncode == 0, renamed.stderr
+        assert renamed.stdout.split() == ["renamed-by-test"]
+        assert socket.gethostname() == machine
+    finally:
+        provdc_cli("lab", "exec", host.name, "--", "hostname", host.name)
+    back = provdc_cli("lab", "exec", host.name, "--", "hostname")
+    assert back.stdout.strip() == host.name
