@@ -95,6 +95,11 @@ def cut_link(lab: Any, provdc_cli: Cli) -> Iterator[Any]:
     yield node
     out = provdc_cli("lab", "link", node.site, "up")
     assert out.returncode == 0, out.stderr
+    wan = next(i for i, name in _walk(node, IF_NAME).items() if name == "wan0")
+    deadline = time.monotonic() + 60  # snmpd's interface cache: wait until it sees the link back
+    while _walk(node, IF_OPER).get(wan) != "1" and time.monotonic() < deadline:
+        time.sleep(1)
+    assert _walk(node, IF_OPER).get(wan) == "1", "wan0 did not come back up"
 
 
 def test_lab_router_polled_over_v3(lab: Any, provdc_cli: Cli) -> None:
@@ -130,3 +135,21 @@ def test_wan_link_down_is_a_failed_check(lab: Any, provdc_cli: Cli, cut_link: An
     wan = next(i for i in device["interfaces"] if i["name"] == "wan0")
     independent = _snmp_in_netns(node, "snmpget", f"{IF_OPER}.{wan['index']}").split()[-1]
     assert independent != "1" and wan["oper_status"] != "up"
+
+
+def test_every_lab_router_answers(lab: Any, provdc_cli: Cli) -> None:
+    """The whole lab in one poll: every router and PE of the lab status, each over SNMPv3."""
+    out = provdc_cli("monitor", "poll", "--target", "lab", "--format", "json", "--deadline", "15")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    by_name = {d["name"]: d for d in data["devices"]}
+    wanted = {n.name: n for n in lab.nodes if n.kind in ("router", "pe")}
+    assert set(wanted) <= set(by_name)
+    for name, node in wanted.items():
+        device = by_name[name]
+        assert device["reachable"], (name, device["error"])
+        assert device["address"] == node.mgmt_address
+        assert device["sys_object_id"].startswith("1.3.6.1.4.1.8072.")
+    routers = [n for n in wanted.values() if n.kind == "router" and n.site.startswith(("com-", "dist-"))]
+    down = [n.name for n in routers if _check(by_name[n.name], "link wan0")["status"] != "ok"]
+    assert routers and not down
