@@ -39,15 +39,23 @@ def _apply(source: str) -> float:
         "--target",
         "lab",
         "-q",
+        "--format",
+        "json",
         "--set",
         f"log_forwarding_target={source}",
         "--set",
         f"log_forwarding_port={PORT}",
     ]
     start = time.perf_counter()
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=1800)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
     wall = time.perf_counter() - start
-    return wall, sum(h["changed"] for h in json.loads(out.stdout)["hosts"])
+    if out.returncode != 0 or not out.stdout.strip():
+        sys.exit(f"bench hosts: apply failed (exit {out.returncode}): {out.stderr.strip()[-2000:]}")
+    try:
+        recap = json.loads(out.stdout)
+    except json.JSONDecodeError:
+        sys.exit(f"bench hosts: apply printed no JSON recap: {out.stdout[:800]!r}")
+    return wall, sum(h["changed"] for h in recap["hosts"])
 
 
 def _peer(source: str) -> float:
