@@ -7,6 +7,7 @@ from provdc.lab.paths import FRR_ETC, FRR_RUN
 from provdc.lab.plumbing import LO_LABEL
 from provdc.lab.system import ip_batch, kill_all, namespaces, pids_in, run
 from provdc.lab.topology import MGMT_PREFIX, PREFIX
+from provdc.lab.vcsim import marked
 
 HOST_MOUNT_MARK = "/lab/hosts/"
 
@@ -33,6 +34,7 @@ def leftovers() -> dict[str, list[str]]:
     ]
     links_fs = [str(p) for d in (FRR_ETC, FRR_RUN) if d.is_dir() for p in d.glob(PREFIX + "*")]
     return {
+        "vcsim": [str(p) for p in marked()],
         "namespaces": ns,
         "processes": procs,
         "veths": links,
@@ -43,9 +45,10 @@ def leftovers() -> dict[str, list[str]]:
 
 
 def clean() -> None:
-    """Stop every process in a lab namespace, then remove namespaces, veths, addresses and links."""
+    """Stop every process in a lab namespace and the lab's vcsim, then remove namespaces, veths,
+    addresses and links."""
     ns = namespaces(PREFIX)
-    kill_all(p for pids in pids_in(ns).values() for p in pids)
+    kill_all([*(p for pids in pids_in(ns).values() for p in pids), *marked()])
     left = leftovers()
     for m in sorted(left["mounts"], key=len, reverse=True):
         run(["umount", "-l", m], check=False)

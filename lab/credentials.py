@@ -48,6 +48,15 @@ def ensure_secrets(paths: LabPaths) -> None:
     os.chmod(paths.authorized_keys, 0o644)
 
 
+def ensure_secret(paths: LabPaths, name: str) -> str:
+    """A random secret `name` (made once, kept for later runs); returns its value."""
+    path = paths.secrets / name
+    if not path.is_file():
+        paths.secrets.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _write_private(path, secrets.token_urlsafe(18))
+    return read_secret(paths, name)
+
+
 def read_secret(paths: LabPaths, name: str) -> str:
     return (paths.secrets / name).read_text(encoding="utf-8").strip()
 

@@ -11,6 +11,7 @@ from provdc.errors import ProvdcError
 from provdc.inventory import load_inventory
 from provdc.inventory.model import Inventory
 from provdc.lab import cleanup, daemons, frr_day0, hosts
+from provdc.lab import vcsim as lab_vcsim
 from provdc.lab.credentials import ensure_host_key, ensure_secrets, ensure_user
 from provdc.lab.paths import LabPaths
 from provdc.lab.plumbing import wire
@@ -45,6 +46,7 @@ def up(
     existing = read_record(paths)
     if existing is not None and existing.nodes == topo.nodes and healthy(paths, existing):
         progress("lab already up and healthy")
+        write_target(paths, existing, _vcenter(paths, inv, progress))
         return existing
     started = time.monotonic()
     progress("cleaning any earlier lab")
@@ -53,6 +55,7 @@ def up(
     paths.root.mkdir(parents=True, exist_ok=True)
     try:
         _build(paths, inv, topo, progress)
+        vcenter = _vcenter(paths, inv, progress)
     except BaseException:
         cleanup.clean()
         raise
@@ -61,7 +64,7 @@ def up(
         record.scale, record.mgmt_source, record.nodes, record.started, round(time.monotonic() - started, 2)
     )
     write_known_hosts(paths, record)
-    write_target(paths, record)
+    write_target(paths, record, vcenter)
     write_record(paths, record)
     progress(f"lab up: {len(topo.nodes)} nodes in {record.up_seconds:.1f} s")
     return record
@@ -84,6 +87,13 @@ def _build(paths: LabPaths, inv: Inventory, topo: Topology, progress: Progress) 
         _parallel(lambda n: hosts.start_host(paths, inv, topo, n), host_nodes)
     progress("waiting for BGP to the PEs")
     _wait_bgp(topo)
+
+
+def _vcenter(paths: LabPaths, inv: Inventory, progress: Progress) -> str | None:
+    """vcsim kept or (re)started; its URL, or None when its binary is missing (said in one line)."""
+    url, said = lab_vcsim.ensure(paths, inv.vsphere)
+    progress(said)
+    return url
 
 
 def _parallel(fn: Callable[[Node], None], nodes: list[Node]) -> None:
@@ -142,6 +152,7 @@ def down() -> dict[str, list[str]]:
     preflight(kernel=False)
     paths = LabPaths.current()
     cleanup.clean()
+    lab_vcsim.stop(paths)
     paths.state_file.unlink(missing_ok=True)
     deadline = time.monotonic() + 10
     while True:

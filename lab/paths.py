@@ -41,6 +41,11 @@ class LabPaths:
         return self.root / "bin"
 
     @property
+    def vcsim(self) -> Path:
+        """vcsim's working dir: its status file, logs and the NFS datastores' stand-in directories."""
+        return self.root / "vcsim"
+
+    @property
     def target(self) -> Path:
         return state_dir() / "targets" / "lab.yml"
 

@@ -10,13 +10,16 @@ vcsim backs an NFS datastore by a local directory named after it in its working 
 per inventory datastore there, standing in for the NFS exports.
 """
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from provdc.errors import ProvdcError
 from provdc.inventory.model import Vsphere
@@ -26,6 +29,7 @@ from provdc.stacks.vsphere import Access, vim
 VERSION = "v0.46.0"
 STATUS_FILE = "vcsim.json"
 ENV_BIN = "PROVDC_VCSIM"
+START_DEADLINE = 30.0
 
 
 def binary() -> Path:
@@ -66,24 +70,80 @@ class Vcsim:
                 self.process.wait()
 
 
-def running(workdir: Path) -> str | None:
-    """The URL of the vcsim that `start(..., workdir)` left running, or None (for `lab status`)."""
+def _alive(pid: int, workdir: Path) -> bool:
+    """`pid` runs (not a zombie) in `workdir`: a reused pid of another program does not count."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reaps it when it is our own dead child
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        return state != "Z" and Path(f"/proc/{pid}/cwd").resolve() == workdir.resolve()
+    except (OSError, IndexError):
+        return False
+
+
+def _info(workdir: Path) -> dict[str, Any] | None:
     try:
         info = json.loads((workdir / STATUS_FILE).read_text(encoding="utf-8"))
-        os.kill(int(info["pid"]), 0)
-    except (OSError, ValueError, KeyError):
+        pid, url = int(info["pid"]), str(info["url"])
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    return str(info["url"])
+    return {"url": url, "pid": pid} if _alive(pid, workdir) else None
+
+
+def running(workdir: Path) -> str | None:
+    """The URL of the vcsim that `start(..., workdir)` left running, or None (for `lab status`)."""
+    info = _info(workdir)
+    return None if info is None else str(info["url"])
+
+
+def stop(workdir: Path, grace: float = 10.0) -> None:
+    """Stop the vcsim that `start(..., workdir)` left running, from another process too."""
+    info = _info(workdir)
+    (workdir / STATUS_FILE).unlink(missing_ok=True)
+    if info is None:
+        return
+    pid = int(info["pid"])
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if not _alive(pid, workdir):
+                return
+            time.sleep(0.05)
+
+
+def lab_service() -> dict[str, Any] | None:
+    """The lab's vcsim (under the lab dir, started by `provdc lab up`) when it runs, else None.
+
+    No secret: its credentials are behind the generated target `lab`'s `vcenter:` references.
+    """
+    from provdc.lab.paths import LabPaths
+
+    workdir = LabPaths.current().vcsim
+    info = _info(workdir)
+    if info is None:
+        return None
+    return {**info, "workdir": str(workdir), "target": "lab", "version": VERSION}
 
 
 def start(
-    inventory: Vsphere, workdir: Path, username: str = "", password: str = "", flags: Sequence[str] = ()
+    inventory: Vsphere,
+    workdir: Path,
+    username: str = "",
+    password: str = "",
+    flags: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
 ) -> Vcsim:
     """vcsim on 127.0.0.1 with a free port, shaped like `inventory`.
 
     With username/password set, vcsim refuses any other login (for the credential tests);
     otherwise it accepts any and `Vcsim.username` is a placeholder. `flags` go to vcsim as
-    they are (e.g. `-method-delay CreateVM_Task:300` to slow a run down).
+    they are (e.g. `-method-delay CreateVM_Task:300` to slow a run down); `env` is added to
+    its environment (the lab marks its vcsim that way). vcsim's stdout goes to a file, not a
+    pipe, so that it outlives the process that started it.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     for ds in inventory.datastores:
@@ -94,15 +154,16 @@ def start(
     if username:
         args += ["-username", username, "-password", password]
     args += flags
-    log = workdir / "vcsim.log"
-    proc = subprocess.Popen(
-        args, cwd=workdir, stdout=subprocess.PIPE, stderr=log.open("w"), text=True,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()  # "export GOVC_URL=https://user:pass@127.0.0.1:PORT/sdk ..."
+    log, out = workdir / "vcsim.log", workdir / "vcsim.out"
+    with log.open("w") as err_f, out.open("w") as out_f:
+        proc = subprocess.Popen(
+            args, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out_f, stderr=err_f, text=True,
+            start_new_session=True, env={**os.environ, **(env or {})},
+        )
+    line = _first_line(proc, out)  # "export GOVC_URL=https://user:pass@127.0.0.1:PORT/sdk ..."
     if "GOVC_URL=" not in line:
         proc.kill()
+        proc.wait()
         raise ProvdcError(f"vcsim did not start: {log.read_text(errors='replace').strip()[-200:]}")
     port = int(line.split("127.0.0.1:", 1)[1].split("/", 1)[0])
     sim = Vcsim(proc, port, workdir, username or "provdc", password or "vcsim", log)
@@ -113,6 +174,19 @@ def start(
         sim.stop()
         raise
     return sim
+
+
+def _first_line(proc: subprocess.Popen[str], out: Path) -> str:
+    """vcsim's first line of output, once written in full; empty when it exits or the deadline passes."""
+    deadline = time.monotonic() + START_DEADLINE
+    while time.monotonic() < deadline:
+        text = out.read_text(encoding="utf-8", errors="replace")
+        if "\n" in text:
+            return text.split("\n", 1)[0]
+        if proc.poll() is not None:
+            return ""
+        time.sleep(0.02)
+    return ""
 
 
 def shape(access: Access, inventory: Vsphere) -> None:

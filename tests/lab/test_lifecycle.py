@@ -13,6 +13,8 @@ import pytest
 from provdc.lab.paths import LabPaths
 from provdc.lab.status import LabStatus, lab_status
 
+from .test_lab_vsphere import vcsim_pids
+
 pytestmark = pytest.mark.lab
 
 
@@ -37,6 +39,7 @@ def _lab_processes(lab_dir: Path) -> list[str]:
 
 def test_up_recovers_from_a_crash_and_from_another_checkouts_leftovers(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
     router, host = lab.of_kind("router")[0], lab.of_kind("host")[0]
+    crashed_vcsim = lab_status(detail=False).services["vcsim"]["pid"]
     for ns in (router.namespace, host.namespace):  # a crashed run: its processes die, its objects stay
         for pid in _netns_pids(ns):
             os.kill(pid, signal.SIGKILL)
@@ -51,6 +54,8 @@ def test_up_recovers_from_a_crash_and_from_another_checkouts_leftovers(lab: LabS
     links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True).stdout
     assert "pdcm9998" not in links and "pdcm9999" not in links
     assert not Path("/run/netns/pdc-zz-stale").exists()
+    assert crashed_vcsim not in vcsim_pids()
+    assert after.services["vcsim"]["pid"] in vcsim_pids()
 
 
 def test_up_of_a_healthy_lab_keeps_it(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
@@ -63,9 +68,12 @@ def test_up_of_a_healthy_lab_keeps_it(lab: LabStatus, provdc_cli) -> None:  # ty
 
 def test_down_leaves_nothing_behind(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
     lab_dir = LabPaths.current().root
+    assert vcsim_pids()
     try:
         result = provdc_cli("lab", "down")
         assert result.returncode == 0, result.stderr
+        assert vcsim_pids() == []
+        assert "vcsim" not in lab_status(detail=False).services
         netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
         assert [line for line in netns.splitlines() if line.startswith("pdc-")] == []
         links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True, check=True).stdout
