@@ -95,6 +95,8 @@ def _print(st: LabStatus) -> None:
         ["node", "kind", "namespace", "address", "state", "processes", "links", "bgp"],
         rows,
     )
+    for name, service in st.services.items():
+        typer.echo(f"{name}: {service.get('url', '?')} (pid {service.get('pid', '?')})")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
