@@ -43,6 +43,7 @@ def ensure(paths: LabPaths, inventory: Vsphere) -> tuple[str | None, str]:
     try:
         vcsim.binary()
     except ProvdcError as exc:
+        stop(paths)  # one of an earlier binary would no longer match the target
         return None, f"vSphere left out: {exc}"
     if healthy(paths, inventory):
         return vcsim.running(paths.vcsim), "vcsim already up"

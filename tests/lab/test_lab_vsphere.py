@@ -97,3 +97,18 @@ def test_up_restarts_a_dead_vcsim_and_keeps_a_healthy_one(lab: LabStatus, provdc
     vc = load_target("lab").vcenter
     assert vc is not None and vc.url == after["url"]
     assert lab_status(detail=False).up
+
+
+def test_up_without_the_vcsim_binary_says_so_and_brings_the_lab_up(lab: LabStatus, provdc_cli) -> None:  # type: ignore[no-untyped-def]
+    scale = lab.scale or "small"
+    try:
+        without = provdc_cli("lab", "up", "--scale", scale, env={"PROVDC_VCSIM": "/nonexistent/vcsim"})
+        assert without.returncode == 0, without.stderr
+        said = [line for line in without.stderr.splitlines() if "vcsim" in line]
+        assert len(said) == 1 and "vSphere left out" in said[0] and "Traceback" not in without.stderr
+        assert load_target("lab").vcenter is None and vcsim_pids() == []
+        assert lab_status(detail=False).up
+    finally:
+        restored = provdc_cli("lab", "up", "--scale", scale)
+    assert restored.returncode == 0, restored.stderr
+    assert _service(provdc_cli)["pid"] in vcsim_pids()
