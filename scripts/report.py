@@ -29,7 +29,9 @@ def line(step: str, data: Any) -> str:
     if step in ("net", "net-compliance", "monitor", "hosts-verify", "inventory") and "summary" in data:
         return ", ".join(f"{k} {v}" for k, v in data["summary"].items() if not isinstance(v, dict | list))
     if step == "stack":
-        return ", ".join(f"{k} {v}" for k, v in data.items() if isinstance(v, int | str))
+        changes = ", ".join(f"{op} {n}" for op, n in data.get("changes", {}).items() if n)
+        count = len(data["resources"])
+        return f"{data['stack']} on {data['target']}: {count} resources ({changes or 'no change'})"
     return ", ".join(sorted(data))
 
 
