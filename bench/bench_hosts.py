@@ -18,9 +18,9 @@ from pathlib import Path
 
 from runner import Row  # type: ignore[import-not-found]
 
-from provdc.hosts.apply import ansible_env, ansible_playbook
+from provdc.hosts.apply import ansible_env, playbook_command
 from provdc.hosts.runvars import run_files, run_vars
-from provdc.hosts.selection import PLAYBOOK, select_hosts
+from provdc.hosts.selection import select_hosts
 from provdc.inventory import load_inventory, load_target
 from provdc.lab.status import lab_status
 
@@ -64,16 +64,7 @@ def _peer(source: str) -> float:
     hosts = select_hosts(inv, None, {n.name for n in lab_status(detail=False).of_kind("host")})
     overrides = {"log_forwarding_target": source, "log_forwarding_port": PORT}
     with run_files(inv, run_vars(inv, target, hosts, overrides)) as files:
-        cmd = [
-            ansible_playbook(),
-            "-i",
-            str(files.inventory),
-            "--extra-vars",
-            f"@{files.extra_vars}",
-            "--limit",
-            ",".join(h.name for h in hosts),
-            str(PLAYBOOK),
-        ]
+        cmd = playbook_command(files.inventory, files.extra_vars, hosts)
         start = time.perf_counter()
         subprocess.run(
             cmd, check=True, capture_output=True, env=ansible_env(files.folder, True), timeout=1800

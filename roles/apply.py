@@ -53,6 +53,20 @@ def ansible_playbook() -> str:
     return str(here) if here.exists() else "ansible-playbook"
 
 
+def playbook_command(inventory_file: Path, extra_vars_file: Path, hosts: Sequence[HostPlan]) -> list[str]:
+    """ansible-playbook of roles/site.yml over the exported inventory, limited to `hosts`."""
+    return [
+        ansible_playbook(),
+        "-i",
+        str(inventory_file),
+        "--extra-vars",
+        f"@{extra_vars_file}",
+        "--limit",
+        ",".join(h.name for h in hosts),
+        str(PLAYBOOK),
+    ]
+
+
 def apply(
     inv: Inventory,
     target: Target,
@@ -69,16 +83,7 @@ def apply(
     reader = RecapReader()
     with run_files(inv, variables) as files:
         env = ansible_env(files.folder, "StrictHostKeyChecking=no" in variables["ansible_ssh_common_args"])
-        cmd = [
-            ansible_playbook(),
-            "-i",
-            str(files.inventory),
-            "--extra-vars",
-            f"@{files.extra_vars}",
-            "--limit",
-            ",".join(h.name for h in hosts),
-            str(PLAYBOOK),
-        ]
+        cmd = playbook_command(files.inventory, files.extra_vars, hosts)
         if check:
             cmd.append("--check")
         if diff:
