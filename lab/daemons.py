@@ -116,6 +116,9 @@ def sshd_config(paths: LabPaths, node: Node) -> str:
             f"HostKey {paths.host_key(node.short)}",
             f"PidFile {d / 'sshd.pid'}",
             f"AuthorizedKeysFile {paths.authorized_keys}",
+            # The lab dir may sit under a world-writable folder (a checkout in /tmp), which
+            # StrictModes refuses; the key file itself is root's, 0644, written by `up`.
+            "StrictModes no",
             f"AllowUsers {USER}",
             "PermitRootLogin no",
             "PasswordAuthentication yes",
