@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from provdc.errors import ProvdcError
+from provdc.processes import alive
 
 NETNS_DIR = Path("/run/netns")
 
@@ -74,20 +75,6 @@ def pids_in(netns_names: Iterable[str]) -> dict[str, list[int]]:
         if ino in by_inode:
             found[by_inode[ino]].append(int(entry.name))
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def kill_all(pids: Iterable[int], grace: float = 3.0) -> None:

@@ -27,6 +27,7 @@ from provdc.errors import ProvdcError
 from provdc.inventory import load_inventory, load_target, secret, state_dir
 from provdc.inventory.model import Inventory
 from provdc.inventory.targets import Target
+from provdc.processes import alive
 from provdc.stacks import vsphere
 from provdc.stacks.program import PROGRAMS
 from provdc.stacks.provider_base import CONFIG_KEYS
@@ -211,7 +212,7 @@ def clear_interrupted(run: StackRun) -> None:
         locks = Path(backend.removeprefix("file://")) / ".pulumi" / "locks"
         for lock in locks.glob(f"**/{run.stack.name}/*.json"):
             info = json.loads(lock.read_text() or "{}")
-            if info.get("hostname") == socket.gethostname() and not _alive(int(info.get("pid", 0))):
+            if info.get("hostname") == socket.gethostname() and not alive(int(info.get("pid", 0))):
                 lock.unlink()
     state = run.stack.export_stack()
     if not state.deployment or not state.deployment.get("pending_operations"):
@@ -224,18 +225,6 @@ def clear_interrupted(run: StackRun) -> None:
     backup.chmod(0o600)
     kept = {**state.deployment, "pending_operations": []}
     run.stack.import_stack(auto.Deployment(version=state.version, deployment=kept))
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 OPS = {
