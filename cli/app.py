@@ -5,7 +5,7 @@ import sys
 import typer
 
 from provdc import __version__
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 
 app = typer.Typer(
     name="provdc",

@@ -16,7 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.loader import InventoryError, check_inventory, load_inventory
 from provdc.inventory.model import Site
 from provdc.inventory.naming import site_id

@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Inventory, Site
 
 COLORS = {"dc": "#1f77b4", "dr": "#6baed6", "agency": "#2ca02c", "district": "#ff7f0e", "commune": "#fdd0a2"}

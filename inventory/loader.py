@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.build import build_inventory
 from provdc.inventory.checks import run_checks
 from provdc.inventory.model import Inventory

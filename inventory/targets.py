@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.loader import default_inventory_path
 from provdc.inventory.schema import Strict
 from provdc.inventory.source import Problem, line_of, read_document

@@ -2,7 +2,7 @@
 
 import os
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.lab import daemons, hosts
 from provdc.lab.paths import LabPaths
 from provdc.lab.state import LabRecord, read_record

@@ -10,7 +10,7 @@ import pwd
 import secrets
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.lab.paths import LabPaths
 from provdc.lab.system import run
 

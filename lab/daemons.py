@@ -12,13 +12,13 @@ import shutil
 import time
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
+from provdc.core.processes import alive
 from provdc.inventory.model import SnmpSettings
 from provdc.lab.credentials import USER, read_secret
 from provdc.lab.paths import FRR_ETC, FRR_RUN, LabPaths
 from provdc.lab.system import in_netns, read_pid, run
 from provdc.lab.topology import Node
-from provdc.processes import alive
 
 FRR_DAEMONS = ("zebra", "bgpd", "staticd")
 FRR_BIN = Path("/usr/lib/frr")

@@ -14,12 +14,12 @@ from importlib.resources import files
 from ipaddress import IPv4Network
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
+from provdc.core.processes import alive
 from provdc.inventory.model import Inventory
 from provdc.lab.paths import LabPaths
 from provdc.lab.system import in_netns, read_pid
 from provdc.lab.topology import Node, Topology
-from provdc.processes import alive
 
 ENV_CACHE = "PROVDC_CACHE"
 START_DEADLINE = 40.0  # seconds for a host's PID 1 and sshd, generous for a loaded machine

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory
 from provdc.inventory.model import Inventory
 from provdc.lab import cleanup, daemons, frr_day0, hosts

@@ -8,7 +8,7 @@ The management link is never given to FRR, so it is never redistributed.
 
 import json
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.lab.frr_day0 import CORE_IF, LAN_IF, WAN_IF
 from provdc.lab.system import ip_batch, run
 from provdc.lab.topology import MGMT_PREFIX, Node, Topology, site_short

@@ -4,7 +4,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.lab.system import require_tools
 
 TOOLS = (

@@ -9,8 +9,8 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from provdc.errors import ProvdcError
-from provdc.processes import alive
+from provdc.core.errors import ProvdcError
+from provdc.core.processes import alive
 
 NETNS_DIR = Path("/run/netns")
 

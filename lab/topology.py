@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface
 from typing import Literal
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import VM, Device, Inventory, ProviderEdge, Site
 
 Scale = Literal["small", "district", "full"]

@@ -7,7 +7,7 @@ crash or from another checkout, as it finds the nodes' processes by their namesp
 
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Vsphere
 from provdc.lab.credentials import ensure_secret, read_secret
 from provdc.lab.paths import LabPaths

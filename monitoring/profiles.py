@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 
 OID_PATTERN = r"^1(\.\d+)+$"
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from fnmatch import fnmatch
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import Inventory, load_target, secret
 from provdc.monitoring import profiles
 from provdc.monitoring.results import Agent

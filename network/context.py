@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from ipaddress import IPv4Address, IPv4Network
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Inventory, Site
 
 PLATFORMS = ("frr", "cisco_ios", "juniper_junos")

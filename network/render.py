@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jinja2
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Inventory, Site
 from provdc.network.context import DeviceContext, device_context
 

@@ -7,7 +7,7 @@ only the sites the lab built a router for, every one realised as FRR.
 from dataclasses import dataclass
 from pathlib import Path
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import Inventory, Site, Target
 from provdc.network.render import select_sites
 

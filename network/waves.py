@@ -7,7 +7,7 @@ waves grow; the last wave always reaches every device.
 import math
 from typing import TypeVar
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.hosts.recap import HostRecap, RecapReader
 from provdc.hosts.runvars import run_files, run_vars
 from provdc.hosts.selection import PLAYBOOK, HostPlan, existing_hosts, select_hosts

@@ -16,7 +16,7 @@ from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.hosts.selection import HostPlan
 from provdc.inventory.export_ansible import ansible_inventory
 from provdc.inventory.model import Inventory

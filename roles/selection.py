@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import VM, Inventory
 from provdc.inventory.targets import Target
 

@@ -23,11 +23,11 @@ from typing import Any, TextIO
 
 from pulumi import automation as auto
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
+from provdc.core.processes import alive
 from provdc.inventory import load_inventory, load_target, secret, state_dir
 from provdc.inventory.model import Inventory
 from provdc.inventory.targets import Target
-from provdc.processes import alive
 from provdc.stacks import vsphere
 from provdc.stacks.program import PROGRAMS
 from provdc.stacks.provider_base import CONFIG_KEYS

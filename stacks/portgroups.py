@@ -5,7 +5,7 @@ from typing import Any
 from pulumi import Input, ResourceOptions
 from pulumi.dynamic import CreateResult, ReadResult, Resource, UpdateResult
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.stacks import vsphere
 from provdc.stacks.provider_base import VsphereProvider
 from provdc.stacks.vsphere import vim

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pulumi
 from pulumi import Output, ResourceOptions
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import VM, Inventory
 from provdc.stacks.datastores import NasDatastore
 from provdc.stacks.drs import AntiAffinityRule

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.stacks.vsphere import Access
 
 BASE = "/rest/com/vmware/cis"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Vsphere
 from provdc.stacks import vsphere
 from provdc.stacks.vsphere import Access, vim

@@ -16,7 +16,7 @@ from pyVim import connect as _connect
 from pyVmomi import vim as _vim
 from pyVmomi import vmodl as _vmodl
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 
 # pyvmomi's stubs make every property Optional and its data objects untyped; vCenter objects
 # are handled as Any here and checked at run time.

@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.hosts.apply import apply as apply_playbook
 from provdc.hosts.runvars import parse_override
 from provdc.hosts.verify import Overrides

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import Site, check_inventory, default_inventory_path, load_inventory
 from provdc.inventory.add_site import add_site
 from provdc.inventory.export_ansible import ansible_inventory

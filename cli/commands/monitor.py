@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory
 from provdc.monitoring.poller import PollOptions
 from provdc.monitoring.results import Agent, DeviceResult, as_json, summary

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory, load_target
 from provdc.network import fleet
 from provdc.network.context import PLATFORMS

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import typer
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import state_dir
 from provdc.output import Format, print_json, print_table
 

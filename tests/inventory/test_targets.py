@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import load_target, secret
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory
 from provdc.inventory.model import Inventory
 from provdc.lab import frr_day0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory
 from provdc.monitoring import profiles
 from provdc.monitoring.profiles import profile, profile_for, profile_names

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from provdc.errors import ProvdcError
+from provdc.core.errors import ProvdcError
 from provdc.network.backups import BackupRepo, complete
 from provdc.network.errors import DeviceError
 from provdc.network.gates import Snapshot, verdict

@@ -17,7 +17,7 @@ Diagnostics:
     error: Traceback (most recent call last):
       File "/work/main/stacks/vms.py", line 149, in create
         vm = vsphere.wait(folder.CreateVM_Task(config=config, pool=pool))
-    provdc.errors.ProvdcError: vCenter: Folder.createVm: InvalidArgument
+    provdc.core.errors.ProvdcError: vCenter: Folder.createVm: InvalidArgument
   pulumi:pulumi:Stack (provdc-dc-core-lab):
     error: update failed
 """
