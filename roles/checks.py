@@ -48,7 +48,8 @@ class Context:
     syslog_port: int
 
 
-Result = tuple[bool, str]
+Result = tuple[bool | None, str]
+"""(passed, detail); passed is None where the check cannot apply on this host (reported as skipped)."""
 Check = Callable[[Any, Context], Result]
 
 
@@ -220,7 +221,7 @@ def audit(host: Any, ctx: Context) -> Result:
         return False, "audit rules missing"
     # auditctl exits 255 where the kernel does not answer; ssh backends read 255 as a lost link.
     if _cmd(host, "auditctl -s >/dev/null 2>&1; echo $?").stdout.strip() != "0":
-        return True, "rules in place; kernel audit does not answer in this namespace, auditd not started"
+        return None, "rules in place; kernel audit does not answer here, so auditd cannot run"
     return _running(host, "auditd")
 
 

@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 import testinfra  # type: ignore[import-untyped]
 
@@ -12,11 +12,13 @@ from provdc.hosts.selection import HostPlan, existing_hosts, select_hosts
 from provdc.inventory.model import Inventory
 from provdc.inventory.targets import Target, secret
 
+Status = Literal["pass", "fail", "skip"]
+
 
 class CheckResult(TypedDict):
     role: str
     name: str
-    passed: bool
+    status: Status
     detail: str
 
 
@@ -29,6 +31,7 @@ class HostReport(TypedDict):
 class Summary(TypedDict):
     passed: int
     failed: int
+    skipped: int
 
 
 class Report(TypedDict):
@@ -68,7 +71,7 @@ def check_host(plan: HostPlan, access: Access, base: Context) -> HostReport:
     if probe is None or probe.rc != 0:
         detail = probe.stderr.strip() if probe is not None else probe_error
         results.append(
-            {"role": "connection", "name": "ssh", "passed": False, "detail": detail[:200] or "no answer"}
+            {"role": "connection", "name": "ssh", "status": "fail", "detail": detail[:200] or "no answer"}
         )
         return {"name": plan.name, "address": plan.address, "checks": results}
     for role in plan.roles:
@@ -77,7 +80,8 @@ def check_host(plan: HostPlan, access: Access, base: Context) -> HostReport:
                 passed, detail = fn(host, ctx)
             except Exception as exc:  # a check that cannot run is a failed check, not a crash
                 passed, detail = False, f"{type(exc).__name__}: {exc}"[:200]
-            results.append({"role": role, "name": name, "passed": passed, "detail": detail})
+            status: Status = "skip" if passed is None else "pass" if passed else "fail"
+            results.append({"role": role, "name": name, "status": status, "detail": detail})
     return {"name": plan.name, "address": plan.address, "checks": results}
 
 
@@ -100,6 +104,10 @@ def verify(
     )
     with ThreadPoolExecutor(max_workers=8) as pool:
         reports = list(pool.map(lambda p: check_host(p, access, base), hosts))
-    passed = sum(c["passed"] for r in reports for c in r["checks"])
-    failed = sum(not c["passed"] for r in reports for c in r["checks"])
-    return {"hosts": reports, "summary": {"passed": passed, "failed": failed}}
+    statuses = [c["status"] for r in reports for c in r["checks"]]
+    summary: Summary = {
+        "passed": statuses.count("pass"),
+        "failed": statuses.count("fail"),
+        "skipped": statuses.count("skip"),
+    }
+    return {"hosts": reports, "summary": summary}

@@ -91,12 +91,12 @@ def verify(
         print_json(report)
     else:
         rows = [
-            (h["name"], h["address"], c["role"], c["name"], "pass" if c["passed"] else "FAIL", c["detail"])
+            (h["name"], h["address"], c["role"], c["name"], c["status"], c["detail"])
             for h in report["hosts"]
             for c in h["checks"]
         ]
         print_table("hosts verify", ["host", "address", "role", "check", "result", "detail"], rows)
         s = report["summary"]
-        print(f"{s['passed']} passed, {s['failed']} failed", file=sys.stderr)
+        print(f"{s['passed']} passed, {s['failed']} failed, {s['skipped']} skipped", file=sys.stderr)
     if report["summary"]["failed"]:
         raise typer.Exit(1)
