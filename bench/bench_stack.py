@@ -93,7 +93,7 @@ def run() -> list[Row]:
 
             up = _timed(lambda: cli("up", "dc-core", "--yes"))
             preview = _timed(lambda: cli("preview", "dc-core"))
-            refresh = _timed(lambda: cli("refresh", "dc-core", "--yes"))
+            refresh = _timed(lambda: cli("refresh", "dc-core"))
         with stack_site(Path(tmp) / "peer", inv) as peer_site:
             assert peer_site.sim is not None
             env = _govc_env(peer_site.sim.url, inv)

@@ -1,7 +1,6 @@
 """`lab up` and `lab down`: build the lab from the inventory, and take it away leaving nothing."""
 
 import json
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -160,7 +159,3 @@ def down() -> dict[str, list[str]]:
         if not any(left.values()) or time.monotonic() > deadline:
             return left
         time.sleep(0.1)
-
-
-def is_root() -> bool:
-    return os.geteuid() == 0

@@ -143,8 +143,3 @@ async def poll_agents(
     finally:
         if own:
             engines.close()
-
-
-def poll(agents: Sequence[Agent], options: PollOptions | None = None) -> list[DeviceResult]:
-    """Synchronous entry: one event loop for the whole poll."""
-    return asyncio.run(poll_agents(agents, options or PollOptions()))

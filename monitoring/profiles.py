@@ -64,9 +64,6 @@ class GroupSpec(_Strict):
             return {k: {"oid": str(v)} if not isinstance(v, dict) else v for k, v in value.items()}
         return value
 
-    def oid_of(self, column: str) -> str:
-        return self.columns[column].oid
-
 
 class MibSpec(_Strict):
     mib: str

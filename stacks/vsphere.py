@@ -43,10 +43,6 @@ class Access:
         parts = urlsplit(self.url)
         return parts.port or (443 if parts.scheme == "https" else 80)
 
-    def as_config(self) -> dict[str, str]:
-        return {"url": self.url, "username": self.username, "password": self.password,
-                "insecure": "true" if self.insecure else "false"}
-
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> "Access":
         return cls(str(cfg["url"]), str(cfg["username"]), str(cfg["password"]),

@@ -95,7 +95,7 @@ def up(
 
 @app.command()
 def refresh(
-    stack: str = StackArg, target: str = TargetOpt, yes: bool = YesOpt, fmt: Format = FormatOpt,
+    stack: str = StackArg, target: str = TargetOpt, fmt: Format = FormatOpt,
     inventory: Path | None = InventoryOpt,
 ) -> None:
     """Read every resource back from vCenter into the state; lists what drifted."""

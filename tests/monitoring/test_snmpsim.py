@@ -71,7 +71,7 @@ def test_interfaces_match_snmpbulkwalk(
 
 def _column(sim: Snmpsim, community: str, name: str, column: str) -> dict[str, str]:
     group = next(g for g in profile(EXPECTED_PROFILE[community]).groups if g.name == name)
-    return net_snmp("snmpbulkwalk", sim.port, v2c(community), group.oid_of(column))
+    return net_snmp("snmpbulkwalk", sim.port, v2c(community), group.columns[column].oid)
 
 
 def test_cisco_envmon_temperature_and_state(snmpsim: Snmpsim, polled: dict[str, DeviceResult]) -> None:

@@ -213,7 +213,7 @@ def test_change_by_hand_shows_as_drift(site: StackSite, inventory: Inventory) ->
     looked = site.json("preview", "dc-core", "--refresh")  # reads vCenter, writes no state
     seen = {r["name"]: r["op"] for r in looked["resources"] if r["op"] != "same"}
     assert seen == {f"vm-{victim.name}": "update"}
-    refreshed = site.json("refresh", "dc-core", "--yes")
+    refreshed = site.json("refresh", "dc-core")
     drifted = {r["name"]: r["diffs"] for r in refreshed["resources"] if r["op"] != "same"}
     assert drifted == {f"vm-{victim.name}": ["memory_mb"]}
     plan = site.json("preview", "dc-core")
@@ -234,7 +234,7 @@ def test_vm_deleted_by_hand_is_noticed_and_made_again(site: StackSite, inventory
             running = task()
             while running.info.state not in ("success", "error"):
                 time.sleep(0.05)
-    refreshed = site.json("refresh", "dc-core", "--yes")
+    refreshed = site.json("refresh", "dc-core")
     gone = {r["name"]: r["op"] for r in refreshed["resources"] if r["op"] != "same"}
     assert gone == {f"vm-{paired.name}": "delete"}
     plan = by_name(site.json("preview", "dc-core"))
