@@ -12,6 +12,16 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside this file (
 
 from snmp_agents import Snmpd, Snmpsim, free_udp_ports, start_snmpd, start_snmpsim
 
+# A test that starts a real agent carries its marker, so `-m "not snmpd and not snmpsim"` leaves unit tests only.
+AGENT_MARKERS = {"snmpd": "snmpd", "snmpsim": "snmpsim", "huge": "snmpsim"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in AGENT_MARKERS:
+                item.add_marker(AGENT_MARKERS[fixture])
+
 
 @pytest.fixture(scope="session")
 def snmpsim() -> Iterator[Snmpsim]:
