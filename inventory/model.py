@@ -68,6 +68,14 @@ class WanLink:
 
 
 @dataclass(frozen=True)
+class PlatformInterfaces:
+    """A platform's interface names (the inventory's `platforms:` table)."""
+
+    wan: str
+    lan: str
+
+
+@dataclass(frozen=True)
 class Site:
     id: str
     kind: SiteKind
@@ -249,6 +257,7 @@ class Inventory:
     services: Services
     thresholds: dict[str, Levels]
     root: str = field(default="")
+    platforms: dict[str, PlatformInterfaces] = field(default_factory=dict)
 
     def devices(self) -> Iterator[Device]:
         """Every managed network device: site routers, PEs, then the DC/DR hardware."""
