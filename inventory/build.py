@@ -16,7 +16,6 @@ from provdc.inventory.model import (
     Levels,
     Located,
     Nic,
-    PlatformInterfaces,
     PortGroup,
     ProviderEdge,
     Province,
@@ -270,10 +269,6 @@ class Builder:
             ),
             thresholds={k: Levels(**v) for k, v in self.sec.get("thresholds").model_dump().items()},
             root=self.root,
-            platforms={
-                name: PlatformInterfaces(p.wan_interface, p.lan_interface)
-                for name, p in self.sec.get("platforms").items()
-            },
         )
 
 
