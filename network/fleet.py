@@ -12,6 +12,7 @@ from typing import Any
 
 from provdc.inventory import Inventory, Target
 from provdc.network.backups import BackupRepo
+from provdc.network.candidate import load_intended
 from provdc.network.connect import open_driver
 from provdc.network.errors import DeviceError, classify
 from provdc.network.intended import Intended
@@ -52,7 +53,7 @@ def compliance(
 
     def one(device: Managed) -> DeviceResult:
         def job(driver: Any, res: DeviceResult) -> None:
-            driver.load_replace_candidate(config=intended.text(device))
+            load_intended(driver, device.platform, intended.text(device))
             res.diff = redact(driver.compare_config(), intended.filled)
             driver.discard_config()
             res.result = "drifted" if res.diff.strip() else "compliant"

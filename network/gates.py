@@ -9,6 +9,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from jnpr.junos.exception import ConnectError, RpcError  # type: ignore[import-untyped]
+from napalm.base.exceptions import NapalmException  # type: ignore[import-untyped]
+
 from provdc.network.errors import DeviceError
 from provdc.network.scope import Managed
 
@@ -37,7 +40,8 @@ def snapshot(driver: Any, device: Managed, wan_interface: str) -> Snapshot:
             return Snapshot(True, wan_up, wan_up, 0)
         peers = driver.get_bgp_neighbors().get("global", {}).get("peers", {})
         peer = peers.get(str(device.site.wan.pe_address))
-    except DeviceError:
+    except (DeviceError, NapalmException, OSError, EOFError, ConnectError, RpcError):
+        # NAPALM's exceptions, a lost netmiko session, PyEZ's closed or refused NETCONF
         return Snapshot(False, False, False, 0)
     if peer is None:
         return Snapshot(True, wan_up, False, 0)

@@ -1,13 +1,19 @@
-"""`provdc net push`: back up, change, gate and, when a gate fails, roll back — wave by wave.
+"""`provdc net push`: back up, change, gate, confirm and, when a gate fails, roll back — wave by wave.
 
 Per device: connect → snapshot (getters) → read the running config → load the intended config as
-a replace candidate → compare → (with --commit, if it differs) keep the running config in the git
-backups folder → commit → after the wave, the
-health gate compares a new snapshot with the first. A device whose commit fails is restored from
-its backup at once and the rollout goes on; a failed gate rolls back the whole wave and stops the
-rollout (later devices: skipped). Every restore is checked: compare against the backup is empty.
+the candidate (`candidate.load_intended`) → compare → (with --commit, if it differs) keep the
+running config in the git backups folder → commit with a revert timer (`revert_in`: IOS
+`configure replace … revert trigger error timer`, Junos `commit confirmed`, FRR a timer on the
+router). After the wave the health gate compares a new snapshot with the first; a wave that passes
+is confirmed device by device, so a router cut off by its change reverts by itself.
+
+A device whose commit fails is restored from its backup at once; more failures in a wave than the
+budget allows (`--max-failures`) stop the rollout after that wave. A failed gate rolls the whole
+wave back at once and stops the rollout. Every restore is checked: compare against the backup is
+empty. One push per target at a time (`lock.push_lock`).
 """
 
+import contextlib
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,11 +22,14 @@ from typing import Any
 
 from provdc.inventory import Inventory, Target
 from provdc.network.backups import BackupRepo
+from provdc.network.budget import allowed_failures, check_confirm_timeout
+from provdc.network.candidate import confirm, load_intended, revert_now
 from provdc.network.connect import open_driver
 from provdc.network.context import interfaces_for
 from provdc.network.errors import classify
 from provdc.network.gates import Snapshot, snapshot, wait_for_gate
 from provdc.network.intended import Intended
+from provdc.network.lock import push_lock
 from provdc.network.results import DeviceResult, redact
 from provdc.network.scope import Managed
 from provdc.network.waves import split_waves
@@ -35,6 +44,8 @@ class PushOptions:
     max_workers: int = 8
     timeout: int = 60  # seconds per command on a device
     gate_timeout: float = 60.0  # seconds a wave's devices get to converge
+    confirm_timeout: int = 300  # seconds after which an unconfirmed commit reverts on the device
+    max_failures: str = "0"  # failed devices a wave may have before the rollout stops
     on_phase: Phase | None = None
     mutate: Callable[[Managed, str], str] | None = None  # tests: alter one device's candidate
 
@@ -46,7 +57,14 @@ class _Work:
     driver: Any = None
     before: Snapshot | None = None
     backup: str = ""
+    pending: bool = False  # committed, not yet confirmed: the device's revert timer runs
     started: float = field(default_factory=time.monotonic)
+
+    def close(self) -> None:
+        if self.driver is not None:
+            with contextlib.suppress(Exception):  # a session the change cut off: nothing to close
+                self.driver.close()
+            self.driver = None
 
 
 class Pusher:
@@ -63,6 +81,9 @@ class Pusher:
         if self.options.on_phase:
             self.options.on_phase(device, phase)
 
+    def _open(self, device: Managed) -> Any:
+        return open_driver(device, self.target, self.options.timeout)
+
     def _wan_interface(self, device: Managed) -> str:
         if device.platform == device.site.router.platform:
             return device.site.wan.interface
@@ -77,13 +98,13 @@ class Pusher:
         device, res = work.device, work.result
         try:
             self._phase(device, "connect")
-            work.driver = open_driver(device, self.target, self.options.timeout)
+            work.driver = self._open(device)
             work.before = self._snapshot(work)
             work.backup = str(work.driver.get_config(retrieve="running")["running"])
-            candidate = self.intended.text(device)
+            text = self.intended.text(device)
             if self.options.mutate:
-                candidate = self.options.mutate(device, candidate)
-            work.driver.load_replace_candidate(config=candidate)
+                text = self.options.mutate(device, text)
+            load_intended(work.driver, device.platform, text)
             res.diff = redact(work.driver.compare_config(), self.intended.filled)
             if not res.diff.strip():
                 res.result = "unchanged"
@@ -96,7 +117,8 @@ class Pusher:
                 self._phase(device, "backup")  # kept only for devices about to change
                 self.backups.write(device.hostname, device.platform, work.backup)
                 self._phase(device, "commit")
-                work.driver.commit_config()
+                work.pending = True
+                work.driver.commit_config(revert_in=self.options.confirm_timeout)
                 res.result = "changed"
         except Exception as exc:  # every failure becomes a classified result, never a traceback
             res.result = "failed"
@@ -109,14 +131,20 @@ class Pusher:
         return work
 
     def _restore(self, work: _Work) -> bool:
-        """Put the backup back (a fresh session: the old one may be gone); True when verified."""
+        """Put the backup back (a fresh session: the old one may be gone); True when verified.
+
+        An unconfirmed commit is reverted first (the device's own undo), then the result is
+        compared with the backup and, if anything differs, the backup is committed as a replace.
+        """
         self._phase(work.device, "restore")
         try:
-            if work.driver is not None:
-                work.driver.close()
-            work.driver = open_driver(work.device, self.target, self.options.timeout)
+            work.close()
+            work.driver = self._open(work.device)
             if hasattr(work.driver, "wait_idle"):
                 work.driver.wait_idle()
+            if work.pending:
+                revert_now(work.driver)
+                work.pending = False
             work.driver.load_replace_candidate(config=work.backup)
             if work.driver.compare_config().strip():
                 work.driver.commit_config()
@@ -126,34 +154,71 @@ class Pusher:
             return not left
         except Exception as exc:
             work.result.detail += f"; restore failed: {classify(exc)[1]}"
+            if work.pending:
+                work.result.detail += (
+                    f"; the commit is not confirmed: the device reverts by itself within "
+                    f"{self.options.confirm_timeout} s"
+                )
             return False
 
     # -- waves --------------------------------------------------------------------------------
     def run(self, devices: list[Managed]) -> tuple[list[DeviceResult], int | None]:
         """Results in device order, and the wave at which the rollout stopped (None: it did not)."""
+        waves = split_waves(devices, self.options.waves)
+        allowed = [allowed_failures(self.options.max_failures, len(w)) for w in waves]
+        if self.options.commit:
+            platforms = {d.platform for d in devices}
+            check_confirm_timeout(self.options.confirm_timeout, self.options.gate_timeout, platforms)
+        with push_lock(self.target.name):
+            return self._run(devices, waves, allowed)
+
+    def _run(
+        self, devices: list[Managed], waves: list[list[Managed]], allowed: list[int]
+    ) -> tuple[list[DeviceResult], int | None]:
         results = {d.hostname: DeviceResult(d.hostname, d.site.id, "skipped") for d in devices}
         stopped: int | None = None
-        for number, wave in enumerate(split_waves(devices, self.options.waves), start=1):
+        why = ""
+        for number, wave in enumerate(waves, start=1):
             works = [_Work(d, results[d.hostname]) for d in wave]
             for w in works:
                 w.result.wave = number
-            with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
-                list(pool.map(self._change, works))
-            if self.options.commit and not self._gate(works, pool_size=self.options.max_workers):
-                stopped = number
+            try:
+                with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
+                    list(pool.map(self._change, works))
+                if self.options.commit:
+                    if not self._gate(works):
+                        stopped, why = number, f"wave {number} failed its gate"
+                        break
+                    self._confirm(works)
+                    failed = sum(1 for w in works if w.result.result == "failed")
+                    if failed > allowed[number - 1]:
+                        stopped = number
+                        why = (
+                            f"{failed} of {len(works)} devices of wave {number} failed "
+                            f"(--max-failures {self.options.max_failures} allows {allowed[number - 1]})"
+                        )
+                        break
+            finally:
                 for w in works:
-                    if w.driver is not None:
-                        w.driver.close()
-                break
-            for w in works:
-                if w.driver is not None:
-                    w.driver.close()
+                    w.close()
         for r in results.values():
             if r.result == "skipped":
-                r.detail = f"rollout stopped after wave {stopped}"
+                r.detail = f"rollout stopped after wave {stopped}: {why}"
         return [results[d.hostname] for d in devices], stopped
 
-    def _gate(self, works: list[_Work], pool_size: int) -> bool:
+    def _gate_snapshot(self, work: _Work) -> Snapshot:
+        """A snapshot over the open session, or over a new one when that session is gone."""
+        found = self._snapshot(work)
+        if found.reachable:
+            return found
+        try:
+            work.close()
+            work.driver = self._open(work.device)
+        except Exception:
+            return found
+        return self._snapshot(work)
+
+    def _gate(self, works: list[_Work]) -> bool:
         changed = [w for w in works if w.result.result == "changed" and w.before is not None]
         if not changed:
             return True
@@ -161,31 +226,61 @@ class Pusher:
         def check(w: _Work) -> str | None:
             self._phase(w.device, "gate")
             assert w.before is not None
-            after, problem = wait_for_gate(lambda: self._snapshot(w), w.before, self.options.gate_timeout)
+            after, problem = wait_for_gate(
+                lambda: self._gate_snapshot(w), w.before, self.options.gate_timeout
+            )
             w.result.gate = {"before": w.before.as_json(), "after": after.as_json()}
             return problem
 
-        with ThreadPoolExecutor(max_workers=max(1, pool_size)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
             problems = list(pool.map(check, changed))
         if not any(problems):
             return True
 
-        # Roll the whole wave back: the devices that failed their gate, and the others with them.
+        # Roll the whole wave back at once: the devices that failed their gate, and the others.
         def undo(pair: tuple[_Work, str | None]) -> None:
             w, problem = pair
             restored = self._restore(w)
             if problem:
                 w.result.result, w.result.reason = "failed", "gate"
-                w.result.detail = f"gate: {problem}; wave rolled back"
-                w.result.restored = restored
+                w.result.detail = f"gate: {problem}; wave rolled back" + w.result.detail
+                w.result.restored = restored if restored or not w.pending else None
             else:
                 w.result.result = "rolled_back" if restored else "failed"
-                w.result.detail = "another device of this wave failed its gate"
+                w.result.detail = "another device of this wave failed its gate" + w.result.detail
                 if not restored:
                     w.result.reason = "gate"
-                    w.result.restored = False
+                    w.result.restored = False if not w.pending else None
             w.result.seconds = time.monotonic() - w.started
 
-        with ThreadPoolExecutor(max_workers=max(1, pool_size)) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
             list(pool.map(undo, zip(changed, problems, strict=True)))
         return False
+
+    def _confirm(self, works: list[_Work]) -> None:
+        """Confirm every commit of a wave that passed its gate."""
+
+        def one(w: _Work) -> None:
+            if not w.pending or w.result.result != "changed":
+                return
+            self._phase(w.device, "confirm")
+            try:
+                if confirm(w.driver):
+                    w.pending = False
+                else:
+                    w.result.result, w.result.reason = "failed", "timeout"
+                    w.result.detail = (
+                        f"no pending commit to confirm: the {self.options.confirm_timeout} s revert "
+                        "timer fired before the gate passed, so the device is back at its old config"
+                    )
+            except Exception as exc:
+                w.result.result = "failed"
+                w.result.reason, detail = classify(exc)
+                w.result.detail = (
+                    f"confirm failed: {detail}; the device reverts by itself within "
+                    f"{self.options.confirm_timeout} s"
+                )
+            w.result.seconds = time.monotonic() - w.started
+
+        with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
+            list(pool.map(one, works))
