@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-Reason = Literal["connect", "auth", "timeout", "rejected", "gate", "backup", "error"]
+Reason = Literal["connect", "auth", "hostkey", "timeout", "rejected", "gate", "backup", "error"]
 
 
 class DeviceError(Exception):

@@ -208,14 +208,16 @@ class Pusher:
 
     def _gate_snapshot(self, work: _Work) -> Snapshot:
         """A snapshot over the open session, or over a new one when that session is gone."""
-        found = self._snapshot(work)
-        if found.reachable:
-            return found
+        unreachable = Snapshot(False, False, False, 0)
+        if work.driver is not None:
+            found = self._snapshot(work)
+            if found.reachable:
+                return found
         try:
             work.close()
             work.driver = self._open(work.device)
-        except Exception:
-            return found
+        except Exception:  # still cut off: that is what the gate reports
+            return unreachable
         return self._snapshot(work)
 
     def _gate(self, works: list[_Work]) -> bool:

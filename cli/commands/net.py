@@ -93,6 +93,12 @@ def push(
     max_workers: int = WorkersOpt,
     timeout: int = TimeoutOpt,
     gate_timeout: float = typer.Option(60.0, "--gate-timeout", help="Seconds a wave gets to pass its gate."),
+    confirm_timeout: int = typer.Option(
+        300, "--confirm-timeout", min=1, help="Seconds after which an unconfirmed commit reverts itself."
+    ),
+    max_failures: str = typer.Option(
+        "0", "--max-failures", help="Failed devices a wave may have (N or P% of it) before the rollout stops."
+    ),
     report_file: Path | None = typer.Option(None, "--report", help="Write the JSON report to FILE."),
     fmt: Format = FormatOpt,
     inventory: Path | None = InventoryOpt,
@@ -100,12 +106,19 @@ def push(
     """Back up, push, gate each wave; roll a wave back when its gate fails. Exit 1 on any failure."""
     inv, tgt = load_inventory(inventory), load_target(target, inventory)
     devices = managed_devices(inv, tgt, site)
-    options = PushOptions(commit, waves, max_workers, timeout, gate_timeout)
+    options = PushOptions(commit, waves, max_workers, timeout, gate_timeout, confirm_timeout, max_failures)
     with device_progress(len(devices), "push" if commit else "push (dry run)") as on_phase:
         options.on_phase = on_phase
         pusher = Pusher(inv, tgt, options)
         results, stopped = pusher.run(devices)
-    summary = {"target": tgt.name, "committed": commit, "waves": waves, "stopped_at_wave": stopped}
+    summary = {
+        "target": tgt.name,
+        "committed": commit,
+        "waves": waves,
+        "confirm_timeout": confirm_timeout,
+        "max_failures": max_failures,
+        "stopped_at_wave": stopped,
+    }
     commit_id = pusher.backups.commit(f"backups before push to {len(devices)} devices of {tgt.name}")
     summary["backup_commit"] = commit_id
     if report_file:
