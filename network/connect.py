@@ -8,6 +8,7 @@ target's known_hosts except on the lab.
 from typing import Any
 
 from provdc.inventory import Target, secret
+from provdc.network import candidate, hostkeys
 from provdc.network.drivers.frr import FrrDriver
 from provdc.network.errors import DeviceError, Reason
 from provdc.network.scope import Managed
@@ -29,12 +30,12 @@ def open_driver(device: Managed, target: Target, timeout: int = 60) -> Any:
     else:
         from napalm import get_network_driver  # type: ignore[import-untyped]
 
-        if access.host_keys == "strict":
-            args["ssh_strict"] = True
-            args["ssh_config_file"] = None
+        args.update(hostkeys.optional_args(device.platform, access))
+        args.update(candidate.optional_args(device.platform))
         driver = get_network_driver(NAPALM_NAMES[device.platform])(
             device.address, username, password, timeout=timeout, optional_args=args
         )
+        hostkeys.enforce(driver, device.platform, access)
     try:
         driver.open()
     except DeviceError:
@@ -45,5 +46,7 @@ def open_driver(device: Managed, target: Target, timeout: int = 60) -> Any:
             raise cause from None
         text = str(exc).lower()
         reason: Reason = "auth" if "auth" in text else "timeout" if "timed out" in text else "connect"
+        if hostkeys.is_hostkey_failure(exc):
+            reason = "hostkey"
         raise DeviceError(reason, f"{device.hostname}: {type(exc).__name__}: {exc}") from None
     return driver
