@@ -5,6 +5,7 @@ is of the wave's size, rounded down, so the one-device canary wave of `1,10%,100
 """
 
 import math
+from collections.abc import Iterable
 
 from provdc.core.errors import ProvdcError
 
@@ -23,14 +24,14 @@ def allowed_failures(spec: str, wave_size: int) -> int:
     return math.floor(wave_size * value / 100) if raw.endswith("%") else int(value)
 
 
-def check_confirm_timeout(seconds: int, gate_timeout: float, platforms: set[str]) -> None:
+def check_confirm_timeout(seconds: int, gate_timeout: float, platforms: Iterable[str]) -> None:
     """The revert timer must outlast the gate, and fit each platform's timer unit."""
     if seconds <= gate_timeout:
         raise ProvdcError(
             f"--confirm-timeout {seconds}: must be longer than --gate-timeout {gate_timeout:g}, "
             "or the change reverts before the gate can pass"
         )
-    for platform in sorted(platforms & set(_MINUTE_TIMERS)):
+    for platform in sorted(set(platforms) & set(_MINUTE_TIMERS)):
         if seconds % 60 or seconds > _MINUTE_TIMERS[platform]:
             raise ProvdcError(
                 f"--confirm-timeout {seconds}: {platform} counts its revert timer in minutes: "
