@@ -16,6 +16,7 @@ import netmiko.scp_handler
 import paramiko
 import pytest
 from napalm.base import base as napalm_base  # type: ignore[import-untyped]
+from net_sshd import sshd
 
 from provdc.inventory import Inventory, Site
 from provdc.inventory.targets import DeviceAccess, SnmpAccess, Target
@@ -294,19 +295,21 @@ def test_router_without_archive_refuses_the_revert_timer(
     assert device.running == DAY0
 
 
-def test_changed_host_key_is_reason_hostkey(
-    ios_site: Site, target: Target, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("known", "reason"), [("other", "hostkey"), ("none", "hostkey"), ("right", "auth")])
+def test_host_key_checked_by_netmiko_for_real(
+    ios_site: Site, target: Target, tmp_path: Path, known: str, reason: str
 ) -> None:
-    """What paramiko raises under netmiko when the router's key differs from known_hosts."""
-    key = paramiko.RSAKey.generate(1024)
-
-    def connect_handler(**kwargs: Any) -> None:
-        raise paramiko.BadHostKeyException("192.0.2.10", key, paramiko.RSAKey.generate(1024))
-
-    monkeypatch.setattr(napalm_base, "ConnectHandler", connect_handler)
-    with pytest.raises(DeviceError) as err:
-        open_driver(_device(ios_site), target)
-    assert err.value.reason == "hostkey"
+    """A real SSH server: netmiko, given provdc's arguments, refuses a changed or unknown key
+    before it logs in; with the right key it gets as far as the (refused) login."""
+    with sshd() as server:
+        path = tmp_path / "known_hosts_real"
+        lines = {"other": server.known_hosts_line(paramiko.ECDSAKey.generate()), "none": ""}
+        path.write_text(lines.get(known, server.known_hosts_line()), encoding="utf-8")
+        access = target.devices.model_copy(update={"known_hosts": str(path), "ssh_port": server.port})
+        device = Managed(ios_site, ios_site.router.hostname, "cisco_ios", "127.0.0.1")
+        with pytest.raises(DeviceError) as err:
+            open_driver(device, target.model_copy(update={"devices": access}), timeout=10)
+    assert err.value.reason == reason, err.value
 
 
 def test_missing_known_hosts_is_reason_hostkey(ios_site: Site, target: Target, tmp_path: Path) -> None:

@@ -17,11 +17,13 @@ from jnpr.junos import device as pyez_device  # type: ignore[import-untyped]
 from lxml import etree
 from ncclient.devices.junos import JunosDeviceHandler  # type: ignore[import-untyped]
 from ncclient.operations.rpc import RPCError  # type: ignore[import-untyped]
+from net_sshd import sshd
 
 from provdc.inventory import Inventory, Site
 from provdc.inventory.targets import DeviceAccess, SnmpAccess, Target
 from provdc.network.candidate import confirm, junos_candidate, load_intended, revert_now
 from provdc.network.connect import open_driver
+from provdc.network.errors import DeviceError
 from provdc.network.intended import Intended
 from provdc.network.scope import Managed
 
@@ -230,6 +232,25 @@ def test_backup_is_restored_as_text_override(
     driver.commit_config()
     assert device.steps()[-3] == "load-configuration action=override format=text <configuration-text>"
     assert device.committed.strip() == DAY0.strip()
+
+
+@pytest.mark.parametrize(("known", "reason"), [("other", "hostkey"), ("none", "hostkey"), ("right", "auth")])
+def test_host_key_checked_by_ncclient_for_real(
+    junos_site: Site, target: Target, tmp_path: Path, known: str, reason: str
+) -> None:
+    """A real SSH server: NAPALM's junos driver, PyEZ and ncclient, given provdc's arguments,
+    refuse a changed or unknown key before logging in; the right key gets to the (refused) login."""
+    import paramiko
+
+    with sshd() as server:
+        path = tmp_path / "known_hosts_real"
+        lines = {"other": server.known_hosts_line(paramiko.ECDSAKey.generate()), "none": ""}
+        path.write_text(lines.get(known, server.known_hosts_line()), encoding="utf-8")
+        access = target.devices.model_copy(update={"known_hosts": str(path), "ssh_port": server.port})
+        device = Managed(junos_site, junos_site.router.hostname, "juniper_junos", "127.0.0.1")
+        with pytest.raises(DeviceError) as err:
+            open_driver(device, target.model_copy(update={"devices": access}), timeout=10)
+    assert err.value.reason == reason, err.value
 
 
 def test_set_with_replace_is_what_pyez_refuses() -> None:
