@@ -2,7 +2,8 @@
 
 diff/compliance: intended vs running, per device (the driver's compare: frr-reload.py's delta on
 FRR). backup: every running config into the git folder, checked complete, one commit per run.
-rollback: the router's last backup from that folder, pushed back as a replace, then verified.
+rollback: the router's last backup from that folder, pushed back as a replace, then verified; it
+holds the target's push lock, so it never runs beside a push.
 """
 
 import time
@@ -16,6 +17,7 @@ from provdc.network.candidate import load_intended
 from provdc.network.connect import open_driver
 from provdc.network.errors import DeviceError, classify
 from provdc.network.intended import Intended
+from provdc.network.lock import push_lock
 from provdc.network.results import DeviceResult, redact
 from provdc.network.scope import Managed
 
@@ -118,4 +120,5 @@ def rollback(
 
         return _session(device, target, timeout, job, "failed")
 
-    return _each(devices, one, max_workers)
+    with push_lock(target.name):  # never while a push changes the same routers
+        return _each(devices, one, max_workers)

@@ -16,6 +16,7 @@ from napalm.base.exceptions import ReplaceConfigException  # type: ignore[import
 from provdc.core.errors import ProvdcError
 from provdc.inventory import Inventory, Target
 from provdc.inventory.targets import DeviceAccess, SnmpAccess
+from provdc.network import fleet
 from provdc.network import push as push_module
 from provdc.network.budget import allowed_failures, check_confirm_timeout
 from provdc.network.errors import DeviceError
@@ -289,3 +290,8 @@ def test_cli_bad_push_options_one_line(provdc_cli: Any, args: tuple[str, ...], n
     done = provdc_cli("net", "push", "--target", "prod", "--site", "com-1050*", *args)
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and needle in done.stderr, done.stderr
+
+
+def test_rollback_is_refused_while_a_push_holds_the_target(target: Target, devices: list[Managed]) -> None:
+    with push_lock(target.name), pytest.raises(ProvdcError, match="another push to target orchestration"):
+        fleet.rollback(target, devices[:1])
