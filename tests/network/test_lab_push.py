@@ -251,6 +251,7 @@ def test_commit_revert_in_restores_unless_confirmed(
 def _push(inventory: Inventory, **options: Any) -> tuple[list[Any], int | None]:
     target = load_target("lab")
     devices = managed_devices(inventory, target, FAULT_SITES)
+    options = {"max_failures": "100%", **options}  # the faults below: one bad device, the others go on
     pusher = Pusher(inventory, target, PushOptions(commit=True, max_workers=4, timeout=20, **options))
     return pusher.run(devices)
 
@@ -399,3 +400,48 @@ def test_fault_change_breaks_bgp_gate_rolls_back(
     bad = next(r for r in results if r.site == victim)
     assert bad.restored is True and "BGP" in bad.detail
     assert bad.gate["before"]["bgp_up"] is True and bad.gate["after"]["bgp_up"] is False
+
+
+def test_router_cut_off_by_its_commit_reverts_by_itself(
+    inventory: Inventory,
+    routers: dict[str, LabRouter],
+    day0: dict[str, str],
+    golden: dict[str, str],
+    fault_sites: list[str],
+    tmp_path: Path,
+) -> None:
+    """Commit-confirm on FRR: the router loses its management link right after the commit, so
+    nobody can confirm; its own timer puts the old config back (read with vtysh)."""
+    victim = routers[fault_sites[0]]
+    in_ns = ["ip", "netns", "exec", victim.namespace, "ip"]
+    routes = subprocess.run(
+        [*in_ns, "route", "show", "dev", "mgmt0"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    cut = threading.Event()
+
+    def on_phase(device: Managed, phase: str) -> None:
+        if device.site.id == victim.site and phase == "done" and not cut.is_set():
+            subprocess.run([*in_ns, "link", "set", "mgmt0", "down"], check=True)
+            cut.set()
+
+    target = load_target("lab")
+    device = next(d for d in managed_devices(inventory, target, FAULT_SITES) if d.site.id == victim.site)
+    options = PushOptions(
+        commit=True, waves="1", timeout=10, gate_timeout=6, confirm_timeout=30, on_phase=on_phase
+    )
+    try:
+        started = time.monotonic()
+        results, stopped = Pusher(inventory, target, options).run([device])
+        assert cut.is_set() and stopped == 1
+        (result,) = results
+        assert (result.result, result.reason, result.restored) == ("failed", "gate", None), result
+        assert "unreachable" in result.detail and "reverts by itself" in result.detail
+        assert reload_delta(victim, golden[victim.site], tmp_path) == []  # the change is in, for now
+        while running(victim) != day0[victim.site] and time.monotonic() - started < 90:
+            time.sleep(1)
+        assert running(victim) == day0[victim.site]
+        assert time.monotonic() - started >= 30  # the timer's doing, not an early restore
+    finally:
+        subprocess.run([*in_ns, "link", "set", "mgmt0", "up"], check=True)
+        for route in routes:
+            subprocess.run([*in_ns, "route", "replace", *route.split(), "dev", "mgmt0"], check=True)
