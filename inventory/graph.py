@@ -6,19 +6,31 @@ import subprocess
 from pathlib import Path
 
 from provdc.core.errors import ProvdcError
+from provdc.core.files import writable_target, write_file
 from provdc.inventory.model import Inventory, Site
 
 COLORS = {"dc": "#1f77b4", "dr": "#6baed6", "agency": "#2ca02c", "district": "#ff7f0e", "commune": "#fdd0a2"}
 
 
+def _escaped(text: str) -> str:
+    """Text inside a DOT string: backslash and quote escaped, a line break a DOT `\\n`."""
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return "\\n".join(text.splitlines()) if text else text
+
+
 def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _escaped(text) + '"'
+
+
+def _label(*lines: str) -> str:
+    """A DOT label of several lines: each escaped on its own, joined by DOT's own line break."""
+    return '"' + "\\n".join(_escaped(line) for line in lines) + '"'
 
 
 def _node(site: Site) -> str:
-    net = site.lans[0].network if site.lans else ""
-    label = f"{site.name}\\n{site.router.hostname}\\n{net}"
-    return f"{_q(site.id)} [fillcolor={_q(COLORS[site.kind])}, label={_q(label)}];"
+    net = str(site.lans[0].network) if site.lans else ""
+    label = _label(site.name, site.router.hostname, net)
+    return f"{_q(site.id)} [fillcolor={_q(COLORS[site.kind])}, label={label}];"
 
 
 def to_dot(inv: Inventory) -> str:
@@ -57,19 +69,14 @@ def render(inv: Inventory, out: Path) -> Path:
     dot = to_dot(inv)
     fmt = out.suffix.lstrip(".") or "svg"
     if fmt == "dot":
-        out.write_text(dot, encoding="utf-8")
-        return out
+        return write_file(out, dot)
     if fmt not in ("svg", "png", "pdf"):
         raise ProvdcError(f"graph: unknown picture format '.{fmt}' (use .svg, .png, .pdf or .dot)")
+    writable_target(out)  # refuse a bad place before Graphviz spends time on the picture
     exe = shutil.which("dot")
     if exe is None:
         raise ProvdcError("graph: Graphviz 'dot' is not installed (apt-get install graphviz)")
-    tmp = out.with_name(out.name + ".tmp")
-    run = subprocess.run(
-        [exe, f"-T{fmt}", "-o", str(tmp)], input=dot.encode(), capture_output=True, check=False
-    )
+    run = subprocess.run([exe, f"-T{fmt}"], input=dot.encode(), capture_output=True, check=False)
     if run.returncode != 0:
-        tmp.unlink(missing_ok=True)
         raise ProvdcError(f"graph: dot failed: {run.stderr.decode(errors='replace').strip()[:200]}")
-    tmp.replace(out)
-    return out
+    return write_file(out, run.stdout)

@@ -4,6 +4,7 @@ Every phase reports all it finds; later phases run only on what earlier ones cou
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -55,8 +56,12 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def check_inventory(path: Path | None = None) -> LoadResult:
-    """Load and validate, returning every problem instead of raising."""
+def check_inventory(path: Path | None = None, stand_ins: Mapping[Path, Path] | None = None) -> LoadResult:
+    """Load and validate, returning every problem instead of raising.
+
+    `stand_ins` reads some files from elsewhere under their own names: add-site checks the file it
+    is about to write this way, in memory, before it touches the real one.
+    """
     root = path or default_inventory_path()
     if not root.exists():
         return LoadResult(root, None, [Problem(str(root), 0, "not-found", "no such file or folder")])
@@ -66,7 +71,7 @@ def check_inventory(path: Path | None = None) -> LoadResult:
     docs: list[Document] = []
     problems: list[Problem] = []
     for p in paths:
-        read = read_document(p, _shown(p, root))
+        read = read_document((stand_ins or {}).get(p, p), _shown(p, root))
         (problems.append if isinstance(read, Problem) else docs.append)(read)  # type: ignore[arg-type]
     sections = read_sections(docs)
     problems += sections.problems

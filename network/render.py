@@ -5,8 +5,6 @@ features of that platform together in the order a device reads them.
 """
 
 import fnmatch
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +12,9 @@ from pathlib import Path
 import jinja2
 
 from provdc.core.errors import ProvdcError
+from provdc.core.files import output_folder, write_file
 from provdc.inventory.model import Inventory, Site
+from provdc.network import filters
 from provdc.network.context import DeviceContext, device_context
 
 # What each platform's config holds. FRR holds the routing plane only: on a Linux router, QoS (tc),
@@ -40,14 +40,18 @@ class Rendered:
 
 
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    """Templates print strings only through the quoting filters of provdc.network.filters."""
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("provdc.network", "templates"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        finalize=filters.finalize,
     )
+    env.filters.update(filters.FILTERS)
+    return env
 
 
 class Renderer:
@@ -80,6 +84,8 @@ class Renderer:
             raise ProvdcError(f"template {name}: {exc.message} (device {ctx.hostname})") from None
         except jinja2.TemplateNotFound as exc:
             raise ProvdcError(f"template {exc.name} not found") from None
+        except filters.UnsafeValue as exc:
+            raise ProvdcError(f"template {name}: {exc} (device {ctx.hostname!r})") from None
         return unicodedata.normalize("NFC", text)
 
 
@@ -104,15 +110,6 @@ def render_sites(inventory: Inventory, sites: list[Site], platform: str | None =
 
 
 def write_rendered(configs: list[Rendered], out: Path) -> list[Path]:
-    """Write every config, each atomically (temp file + rename): no half-written file is left."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for cfg in configs:
-        path = out / cfg.filename
-        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{cfg.filename}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(cfg.text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        written.append(path)
-    return written
+    """Write every config into the folder `out`, each atomically: no half-written file is left."""
+    output_folder(out)
+    return [write_file(out / cfg.filename, cfg.text) for cfg in configs]

@@ -5,13 +5,12 @@ reaches a result: diffs are redacted of every value the run filled in.
 """
 
 import json
-import os
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from provdc.core.files import write_file
 from provdc.network.errors import Reason
 
 PUSH_RESULTS = ("unchanged", "changed", "failed", "rolled_back", "skipped")
@@ -60,12 +59,7 @@ def report(results: list[DeviceResult], **summary: Any) -> dict[str, Any]:
 
 def write_report(data: dict[str, Any], path: Path) -> None:
     """Written whole through a temporary file: never half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)
+    write_file(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def redact(text: str, secrets: list[str]) -> str:
