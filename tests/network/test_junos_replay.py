@@ -2,10 +2,12 @@
 session: only ncclient's manager (the byte stream) is replaced. Every RPC PyEZ builds is recorded
 as XML and answered with Junos replies (replay/junos/README.md).
 
-Checked: the rendered `set` config loads with `<load-configuration action="set">` after `delete`s
-of its hierarchies (never `set` with override, which PyEZ refuses), `<commit-configuration>` with
-`<confirmed/>` and the timer in minutes, then the plain confirming commit; a failed wave's
-`rollback 1` and commit; the backup restored as a text override; host keys checked by ncclient.
+Checked, through the whole pusher and step by step: the rendered `set` config loads with
+`<load-configuration action="set">` after `delete`s of its hierarchies (never `set` with
+override, which PyEZ refuses), `<commit-configuration>` with
+`<confirmed/>` and the timer in minutes, then the plain confirming commit; a gate failed by the WAN
+going down, then `rollback 1` and commit; the backup restored as a text override; host keys
+checked by ncclient against a real SSH server.
 """
 
 import html
@@ -25,6 +27,7 @@ from provdc.network.candidate import confirm, junos_candidate, load_intended, re
 from provdc.network.connect import open_driver
 from provdc.network.errors import DeviceError
 from provdc.network.intended import Intended
+from provdc.network.push import Pusher, PushOptions
 from provdc.network.scope import Managed
 
 REPLAY = Path(__file__).parent / "replay" / "junos"
@@ -37,6 +40,10 @@ def reply(name: str, **fill: object) -> etree._Element:
     for key, value in fill.items():
         text = text.replace("{" + key + "}", html.escape(str(value)))
     return etree.fromstring(text)
+
+
+def _text(name: str) -> str:
+    return (REPLAY / name).read_text(encoding="utf-8")
 
 
 class _Reply:
@@ -74,6 +81,8 @@ class ReplayedJunos:
         self.before_pending: str | None = None
         self.pending_minutes = 0
         self.rpcs: list[etree._Element] = []
+        self.unknown: list[str] = []
+        self.wan_down_after_change = False
 
     def close_session(self) -> None:
         self.connected = False
@@ -116,6 +125,14 @@ class ReplayedJunos:
             return reply("commit-revision-none.xml")
         if tag == "get-system-uptime-information":
             return reply("system-uptime-information.xml")
+        if tag == "get-interface-information" and self.wan_down_after_change and self.committed != DAY0:
+            return etree.fromstring(
+                f"<rpc-reply>{_text('get-interface-information-wan-down.xml')}</rpc-reply>"
+            )
+        getter = REPLAY / "getters" / f"{tag}{rpc.findtext('instance') or ''}.xml"
+        if getter.is_file():
+            return etree.fromstring(f"<rpc-reply>{getter.read_text(encoding='utf-8')}</rpc-reply>")
+        self.unknown.append(tag)
         raise RPCError(reply("rpc-error-syntax.xml", tag=tag))
 
     def steps(self) -> list[str]:
@@ -262,3 +279,45 @@ def test_set_with_replace_is_what_pyez_refuses() -> None:
 
     with pytest.raises(ValueError, match="cannot use 'set' with 'overwrite'"):
         Config(NoDevice()).load("set system host-name a", format="set", overwrite=True)
+
+
+def test_push_runs_the_same_sequence(
+    inventory: Inventory, junos_site: Site, target: Target, router: tuple[ReplayedJunos, list[dict[str, Any]]]
+) -> None:
+    """The whole pusher over the replay: getters, backup read, set load, commit confirmed, gate,
+    confirm, in that order."""
+    device, _ = router
+    options = PushOptions(commit=True, waves="1", gate_timeout=1, confirm_timeout=300)
+    results, stopped = Pusher(inventory, target, options).run([_device(junos_site)])
+    assert stopped is None and [(r.result, r.reason) for r in results] == [("changed", None)]
+    assert results[0].gate["after"]["wan_up"] is True
+    config_rpcs = [r.tag for r in device.rpcs if "config" in r.tag or "commit" in r.tag]
+    assert config_rpcs == [
+        "get-configuration",  # the backup
+        "lock-configuration",
+        "load-configuration",
+        "get-configuration",  # compare
+        "commit-configuration",  # confirmed, 5 minutes
+        "unlock-configuration",
+        "get-commit-revision-information",  # pending?
+        "commit-configuration",  # the confirm
+    ]
+    assert device.steps()[-2:] == [
+        "commit-configuration <confirmed> <confirm-timeout> 5",
+        "commit-configuration",
+    ]
+    assert device.pending_minutes == 0 and not [u for u in device.unknown if "bgp" not in u]
+
+
+def test_wan_down_after_commit_fails_the_gate_and_rolls_back(
+    inventory: Inventory, junos_site: Site, target: Target, router: tuple[ReplayedJunos, list[dict[str, Any]]]
+) -> None:
+    device, _ = router
+    device.wan_down_after_change = True
+    options = PushOptions(commit=True, waves="1", gate_timeout=1, confirm_timeout=300)
+    results, stopped = Pusher(inventory, target, options).run([_device(junos_site)])
+    (result,) = results
+    assert stopped == 1 and (result.result, result.reason, result.restored) == ("failed", "gate", True)
+    assert "WAN interface went down" in result.detail
+    assert "load-configuration compare=rollback rollback=1" in device.steps()
+    assert device.committed.strip() == DAY0.strip() and device.pending_minutes == 0
