@@ -6,6 +6,7 @@ connection (ConnectHandler) and the SCP channel (SCPConn).
 Checked: SCP of the candidate to flash (netmiko's MD5 check included), `show archive config
 differences`, `configure replace … revert trigger error timer N`, and `configure confirm` after the
 gate; `configure revert now` when the wave fails; a router that lost `archive` refuses the timer.
+Host keys: netmiko, with provdc's arguments, against a real SSH server (net_sshd).
 """
 
 import hashlib
