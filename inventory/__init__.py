@@ -8,7 +8,8 @@ from provdc.inventory.loader import (
     load_inventory,
 )
 from provdc.inventory.model import Device, Inventory, Site
-from provdc.inventory.targets import Target, load_target, secret, state_dir
+from provdc.inventory.secrets import secret
+from provdc.inventory.targets import Target, load_target, state_dir
 
 __all__ = [
     "Device",

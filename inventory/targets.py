@@ -2,11 +2,10 @@
 
 A target file says which vCenter, which device credentials and which state backend to use.
 Secrets are never in it: only references, `env:NAME` or `file:/path` (a 0600 file), resolved
-at the moment of use by `secret()`.
+at the moment of use by `secret()` (secrets.py).
 """
 
 import os
-import stat
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -90,21 +89,3 @@ def _read(path: Path) -> Target:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
         raise ProvdcError(f"{path}:{line_of(doc.data, err['loc'])}: {where}: {err['msg']}") from None
-
-
-def secret(ref: str) -> str:
-    """The value behind a reference; the value itself never appears in an error."""
-    scheme, _, what = ref.partition(":")
-    if scheme == "env":
-        value = os.environ.get(what)
-        if value is None:
-            raise ProvdcError(f"secret {ref}: environment variable {what} is not set")
-        return value
-    path = Path(what).expanduser()
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        raise ProvdcError(f"secret {ref}: file not found") from None
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise ProvdcError(f"secret {ref}: file is readable by others; chmod 600 it")
-    return path.read_text(encoding="utf-8").strip()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fnmatch import fnmatch
-from pathlib import Path
 
 from provdc.core.errors import ProvdcError
 from provdc.inventory import Inventory, load_target, secret
@@ -82,18 +81,6 @@ def v3_credentials(user: str, auth_key: str, priv_key: str, auth: str = "SHA", p
         if len(key) < 8:
             raise ProvdcError(f"SNMPv3 {what} key is shorter than 8 characters")
     return V3(user, auth_key, priv_key, auth.upper(), priv.upper())
-
-
-def read_key(path: Path, what: str) -> str:
-    """A key from a file (first line), so that it is never on the command line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProvdcError(f"{what} {path}: {exc.strerror}") from None
-    value = text.strip().splitlines()[0] if text.strip() else ""
-    if not value:
-        raise ProvdcError(f"{what} {path}: empty")
-    return value
 
 
 def adhoc_agents(addresses: Sequence[str], creds: Credentials, profile: str | None) -> list[Agent]:

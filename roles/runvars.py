@@ -20,7 +20,8 @@ from provdc.core.errors import ProvdcError
 from provdc.hosts.selection import HostPlan
 from provdc.inventory.export_ansible import ansible_inventory
 from provdc.inventory.model import Inventory
-from provdc.inventory.targets import DeviceAccess, Target, secret
+from provdc.inventory.secrets import secret
+from provdc.inventory.targets import DeviceAccess, Target
 
 
 @dataclass(frozen=True)

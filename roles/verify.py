@@ -10,7 +10,8 @@ from provdc.hosts.checks import CHECKS, Context
 from provdc.hosts.runvars import Access, host_access, public_key
 from provdc.hosts.selection import HostPlan, existing_hosts, select_hosts
 from provdc.inventory.model import Inventory
-from provdc.inventory.targets import Target, secret
+from provdc.inventory.secrets import secret
+from provdc.inventory.targets import Target
 
 Status = Literal["pass", "fail", "skip"]
 

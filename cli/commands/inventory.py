@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from provdc.core.errors import ProvdcError
+from provdc.core.files import write_file
 from provdc.inventory import Site, check_inventory, default_inventory_path, load_inventory
 from provdc.inventory.add_site import add_site
 from provdc.inventory.export_ansible import ansible_inventory
@@ -45,7 +46,7 @@ def validate(
         ValidateFormat.json: as_json_text,
     }[fmt](result)
     if output:
-        output.write_text(report + "\n", encoding="utf-8")
+        write_file(output, report + "\n")
     else:
         stream = sys.stdout if result.ok or fmt != ValidateFormat.text else sys.stderr
         stream.write(report + "\n")

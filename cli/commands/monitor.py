@@ -13,11 +13,12 @@ import typer
 
 from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory
+from provdc.inventory.secrets import read_secret_file
 from provdc.monitoring.poller import PollOptions
 from provdc.monitoring.results import Agent, DeviceResult, as_json, summary
 from provdc.monitoring.run import Rates, poll_and_check, run_cycles
 from provdc.monitoring.snmp import Credentials, V2c
-from provdc.monitoring.sources import adhoc_agents, inventory_agents, read_key, v3_credentials
+from provdc.monitoring.sources import adhoc_agents, inventory_agents, v3_credentials
 from provdc.output import Format, print_json, print_table
 
 app = typer.Typer(
@@ -67,12 +68,12 @@ def _credentials(
         if community or community_file:
             raise ProvdcError("give either --community or --user (SNMPv3), not both")
         auth = (
-            read_key(auth_key_file, "--auth-key-file")
+            read_secret_file(auth_key_file, f"--auth-key-file {auth_key_file}")
             if auth_key_file
             else os.environ.get("PROVDC_SNMP_AUTH_KEY")
         )
         priv = (
-            read_key(priv_key_file, "--priv-key-file")
+            read_secret_file(priv_key_file, f"--priv-key-file {priv_key_file}")
             if priv_key_file
             else os.environ.get("PROVDC_SNMP_PRIV_KEY")
         )
@@ -80,7 +81,7 @@ def _credentials(
             raise ProvdcError("SNMPv3 needs --auth-key-file and --priv-key-file (or $PROVDC_SNMP_*_KEY)")
         return v3_credentials(user, auth, priv, auth_protocol, priv_protocol)
     if community_file:
-        return V2c(read_key(community_file, "--community-file"))
+        return V2c(read_secret_file(community_file, f"--community-file {community_file}"))
     if community:
         return V2c(community)
     raise ProvdcError("--agent needs --community, --community-file or --user with key files")
