@@ -150,7 +150,10 @@ class ReplayedJunos:
 
 @pytest.fixture
 def junos_site(inventory: Inventory) -> Site:
-    return next(s for s in inventory.sites.values() if s.router.platform == "juniper_junos")
+    """A commune's SRX300, the model the recordings come from (its WAN is ge-0/0/0)."""
+    return next(
+        s for s in inventory.sites.values() if s.router.platform == "juniper_junos" and s.kind == "commune"
+    )
 
 
 @pytest.fixture
