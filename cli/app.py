@@ -6,6 +6,7 @@ import typer
 
 from provdc import __version__
 from provdc.core.errors import ProvdcError
+from provdc.core.text import printable
 
 app = typer.Typer(
     name="provdc",
@@ -51,5 +52,5 @@ def main() -> None:
     try:
         app()
     except ProvdcError as exc:
-        typer.echo(f"provdc: error: {exc}", err=True)
+        typer.echo(f"provdc: error: {printable(str(exc))}", err=True)  # always one line
         sys.exit(exc.exit_code)

@@ -1,10 +1,19 @@
 """Validation results as text, JSON and JUnit XML (for the province's CI)."""
 
 import json
+import re
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from provdc.core.text import printable
 from provdc.inventory.loader import LoadResult
+
+# Characters XML 1.0 cannot hold at all, even escaped: shown as \x1b-style escapes instead.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub(lambda m: printable(m.group()), text)
 
 
 def as_json(result: LoadResult) -> dict[str, Any]:
@@ -22,7 +31,7 @@ def as_json_text(result: LoadResult) -> str:
 
 
 def as_text(result: LoadResult) -> str:
-    lines = [str(p) for p in result.problems]
+    lines = [printable(str(p)) for p in result.problems]
     if result.inventory is not None and result.ok:
         s = result.inventory.summary()
         lines.append(
@@ -31,7 +40,7 @@ def as_text(result: LoadResult) -> str:
             f"{s['devices']} devices, {s['vms']} VMs"
         )
     else:
-        lines.append(f"invalid: {len(result.problems)} problem(s) in {result.path}")
+        lines.append(printable(f"invalid: {len(result.problems)} problem(s) in {result.path}"))
     return "\n".join(lines)
 
 
@@ -45,8 +54,8 @@ def as_junit(result: LoadResult) -> str:
     )
     names = sorted(set(result.files) | set(by_file) | {"inventory"})
     for name in names:
-        case = ET.SubElement(suite, "testcase", classname="provdc.inventory.validate", name=name)
+        case = ET.SubElement(suite, "testcase", classname="provdc.inventory.validate", name=_xml_text(name))
         for message in by_file.get(name, []):
-            ET.SubElement(case, "failure", message=message.splitlines()[0]).text = message
+            ET.SubElement(case, "failure", message=printable(message)).text = _xml_text(message)
     suite.set("tests", str(len(names)))
     return ET.tostring(suite, encoding="unicode", xml_declaration=True)

@@ -19,14 +19,17 @@ from provdc.monitoring.results import Agent, DeviceResult, as_json, summary
 from provdc.monitoring.run import Rates, poll_and_check, run_cycles
 from provdc.monitoring.snmp import Credentials, V2c
 from provdc.monitoring.sources import adhoc_agents, inventory_agents, v3_credentials
-from provdc.output import Format, print_json, print_table
+from provdc.options import finite, site_glob
+from provdc.output import Format, print_json, print_table, rich_table
 
 app = typer.Typer(
     help="Poll links and hardware over SNMP: checks, watch, Prometheus exposition.", no_args_is_help=True
 )
 
 TargetOpt = typer.Option(None, "--target", "-t", help="Poll the inventory's devices with this target.")
-SiteOpt = typer.Option(None, "--site", help="Only devices of sites (or names) matching this glob.")
+SiteOpt = typer.Option(
+    None, "--site", callback=site_glob, help="Only devices of sites (or names) matching this glob."
+)
 AgentOpt = typer.Option(
     None, "--agent", "-a", help="An agent HOST[:PORT] outside the inventory (repeatable)."
 )
@@ -43,9 +46,11 @@ AuthProtoOpt = typer.Option("SHA", "--auth-protocol", help="MD5, SHA, SHA256, SH
 PrivProtoOpt = typer.Option("AES", "--priv-protocol", help="DES, 3DES, AES, AES192, AES256.")
 ProfileOpt = typer.Option(None, "--profile", help="Device profile for --agent (default: by sysObjectID).")
 V2cOpt = typer.Option(False, "--v2c", help="With --target: use the target's community, not SNMPv3.")
-TimeoutOpt = typer.Option(1.0, "--timeout", help="Seconds per request.")
+TimeoutOpt = typer.Option(1.0, "--timeout", callback=finite, help="Seconds per request.")
 RetriesOpt = typer.Option(1, "--retries", help="Retries per request.")
-DeadlineOpt = typer.Option(10.0, "--deadline", help="Seconds per device for the whole poll.")
+DeadlineOpt = typer.Option(
+    10.0, "--deadline", callback=finite, help="Seconds per device for the whole poll."
+)
 ConcurrencyOpt = typer.Option(64, "--concurrency", help="Devices polled at once.")
 
 
@@ -172,7 +177,9 @@ def poll(
     retries: int = RetriesOpt,
     deadline: float = DeadlineOpt,
     concurrency: int = ConcurrencyOpt,
-    sample: float = typer.Option(0.0, "--sample", help="Poll twice, this many seconds apart, for rates."),
+    sample: float = typer.Option(
+        0.0, "--sample", callback=finite, help="Poll twice, this many seconds apart, for rates."
+    ),
     fail_on: FailOn = typer.Option(
         FailOn.never, "--fail-on", help="Exit 3 when a check fails at this level."
     ),
@@ -212,7 +219,7 @@ def watch(
     retries: int = RetriesOpt,
     deadline: float = DeadlineOpt,
     concurrency: int = ConcurrencyOpt,
-    interval: float = typer.Option(10.0, "--interval", help="Seconds between polls."),
+    interval: float = typer.Option(10.0, "--interval", callback=finite, help="Seconds between polls."),
     count: int = typer.Option(0, "--count", help="Stop after this many polls (0: until Ctrl-C)."),
 ) -> None:
     """A refreshing table: links up, the busiest link's rate (Mb/s, from ifHC counters), failed checks."""
@@ -233,7 +240,6 @@ def watch(
     live = None
     if sys.stdout.isatty():
         from rich.live import Live
-        from rich.table import Table
 
         live = Live(auto_refresh=False)
         live.start()
@@ -245,12 +251,8 @@ def watch(
             sys.stdout.write(f"-- {time.strftime('%H:%M:%S')}\n")
             sys.stdout.flush()
             return
-        table = Table(title=f"provdc monitor watch — {time.strftime('%H:%M:%S')}")
-        for col in columns:
-            table.add_column(col)
-        for row in rows:
-            table.add_row(*(str(c) for c in row))
-        live.update(table, refresh=True)
+        title = f"provdc monitor watch — {time.strftime('%H:%M:%S')}"
+        live.update(rich_table(title, columns, rows), refresh=True)
 
     try:
         with contextlib.suppress(KeyboardInterrupt):
@@ -280,7 +282,7 @@ def serve(
     retries: int = RetriesOpt,
     deadline: float = DeadlineOpt,
     concurrency: int = ConcurrencyOpt,
-    interval: float = typer.Option(30.0, "--interval", help="Seconds between polls."),
+    interval: float = typer.Option(30.0, "--interval", callback=finite, help="Seconds between polls."),
     count: int = typer.Option(0, "--count", help="Stop after this many polls (0: for ever)."),
 ) -> None:
     """Poll in a loop and serve the latest results in Prometheus exposition format."""

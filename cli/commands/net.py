@@ -14,13 +14,16 @@ from provdc.network.push import Pusher, PushOptions
 from provdc.network.render import render_sites, select_sites, write_rendered
 from provdc.network.results import DeviceResult, report, write_report
 from provdc.network.scope import managed_devices
+from provdc.options import finite, site_glob
 from provdc.output import Format, print_json, print_table
 
 app = typer.Typer(
     help="Render, diff, push, back up and roll back the CE router configs.", no_args_is_help=True
 )
 
-SiteOpt = typer.Option(None, "--site", "-s", help="Glob over site ids, codes and hostnames.")
+SiteOpt = typer.Option(
+    None, "--site", "-s", callback=site_glob, help="Glob over site ids, codes and hostnames."
+)
 InventoryOpt = typer.Option(None, "--inventory", "-i", help="Inventory folder or file.", show_default=False)
 TargetOpt = typer.Option(..., "--target", "-t", help="Where to connect: lab, prod, … (targets/NAME.yml).")
 WorkersOpt = typer.Option(8, "--max-workers", "-w", min=1, max=64, help="Devices worked on at once.")
@@ -92,7 +95,9 @@ def push(
     waves: str = typer.Option("1,10%,100%", "--waves", help="Where each wave ends: counts or shares."),
     max_workers: int = WorkersOpt,
     timeout: int = TimeoutOpt,
-    gate_timeout: float = typer.Option(60.0, "--gate-timeout", help="Seconds a wave gets to pass its gate."),
+    gate_timeout: float = typer.Option(
+        60.0, "--gate-timeout", callback=finite, help="Seconds a wave gets to pass its gate."
+    ),
     confirm_timeout: int = typer.Option(
         300, "--confirm-timeout", min=1, help="Seconds after which an unconfirmed commit reverts itself."
     ),
@@ -162,7 +167,9 @@ def compliance(
 @app.command()
 def rollback(
     target: str = TargetOpt,
-    site: str = typer.Option(..., "--site", "-s", help="Glob over site ids, codes and hostnames."),
+    site: str = typer.Option(
+        ..., "--site", "-s", callback=site_glob, help="Glob over site ids, codes and hostnames."
+    ),
     max_workers: int = WorkersOpt,
     timeout: int = TimeoutOpt,
     fmt: Format = FormatOpt,
