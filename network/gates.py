@@ -45,7 +45,9 @@ def snapshot(driver: Any, device: Managed, wan_interface: str) -> Snapshot:
         return Snapshot(False, False, False, 0)
     if peer is None:
         return Snapshot(True, wan_up, False, 0)
-    prefixes = max(0, int(peer["address_family"].get("ipv4", {}).get("received_prefixes", 0)))
+    families = peer["address_family"]
+    ipv4 = families.get("ipv4") or families.get("ipv4 unicast") or {}  # FRR, Junos / IOS key
+    prefixes = max(0, int(ipv4.get("received_prefixes", 0)))
     return Snapshot(True, wan_up, bool(peer["is_up"]), prefixes)
 
 

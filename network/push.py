@@ -5,7 +5,8 @@ the candidate (`candidate.load_intended`) → compare → (with --commit, if it 
 running config in the git backups folder → commit with a revert timer (`revert_in`: IOS
 `configure replace … revert trigger error timer`, Junos `commit confirmed`, FRR a timer on the
 router). After the wave the health gate compares a new snapshot with the first; a wave that passes
-is confirmed device by device, so a router cut off by its change reverts by itself.
+is confirmed device by device (after a new login proves the change did not lock provdc out), so a
+router cut off by its change reverts by itself.
 
 A device whose commit fails is restored from its backup at once; more failures in a wave than the
 budget allows (`--max-failures`) stop the rollout after that wave. A failed gate rolls the whole
@@ -25,7 +26,7 @@ from provdc.network.backups import BackupRepo
 from provdc.network.budget import allowed_failures, check_confirm_timeout
 from provdc.network.candidate import confirm, load_intended, revert_now
 from provdc.network.connect import open_driver
-from provdc.network.context import interfaces_for
+from provdc.network.context import site_ports
 from provdc.network.errors import classify
 from provdc.network.gates import Snapshot, snapshot, wait_for_gate
 from provdc.network.intended import Intended
@@ -74,7 +75,6 @@ class Pusher:
         self.options = options
         self.intended = Intended(inventory, target)
         self.backups = BackupRepo(target.name)
-        self._wan: dict[str, str] = {}
 
     # -- one device ---------------------------------------------------------------------------
     def _phase(self, device: Managed, phase: str) -> None:
@@ -85,11 +85,7 @@ class Pusher:
         return open_driver(device, self.target, self.options.timeout)
 
     def _wan_interface(self, device: Managed) -> str:
-        if device.platform == device.site.router.platform:
-            return device.site.wan.interface
-        if device.platform not in self._wan:
-            self._wan[device.platform] = interfaces_for(self.inventory, device.platform)[0]
-        return self._wan[device.platform]
+        return site_ports(device.site, device.platform)[0]
 
     def _snapshot(self, work: _Work) -> Snapshot:
         return snapshot(work.driver, work.device, self._wan_interface(work.device))
@@ -130,16 +126,25 @@ class Pusher:
         self._phase(device, "done")
         return work
 
-    def _restore(self, work: _Work) -> bool:
-        """Put the backup back (a fresh session: the old one may be gone); True when verified.
+    def _alive(self, work: _Work) -> bool:
+        try:
+            return work.driver is not None and bool(work.driver.is_alive()["is_alive"])
+        except Exception:  # a session the change cut off
+            return False
 
-        An unconfirmed commit is reverted first (the device's own undo), then the result is
-        compared with the backup and, if anything differs, the backup is committed as a replace.
+    def _restore(self, work: _Work) -> bool:
+        """Put the backup back; True when verified.
+
+        Over the session that made the change while it lives (a change that breaks new logins
+        must still be undone), else over a new one. An unconfirmed commit is reverted first (the
+        device's own undo), then the result is compared with the backup and, if anything
+        differs, the backup is committed as a replace.
         """
         self._phase(work.device, "restore")
         try:
-            work.close()
-            work.driver = self._open(work.device)
+            if not self._alive(work):
+                work.close()
+                work.driver = self._open(work.device)
             if hasattr(work.driver, "wait_idle"):
                 work.driver.wait_idle()
             if work.pending:
@@ -220,6 +225,16 @@ class Pusher:
             return unreachable
         return self._snapshot(work)
 
+    def _new_login(self, work: _Work) -> str | None:
+        """Whether a new session still logs in: a change can drop the users or the management
+        ACL while the session that made it stays up."""
+        try:
+            self._open(work.device).close()
+        except Exception as exc:
+            reason, detail = classify(exc)
+            return f"no new login after the change ({reason}: {detail})"
+        return None
+
     def _gate(self, works: list[_Work]) -> bool:
         changed = [w for w in works if w.result.result == "changed" and w.before is not None]
         if not changed:
@@ -232,7 +247,7 @@ class Pusher:
                 lambda: self._gate_snapshot(w), w.before, self.options.gate_timeout
             )
             w.result.gate = {"before": w.before.as_json(), "after": after.as_json()}
-            return problem
+            return problem or self._new_login(w)
 
         with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
             problems = list(pool.map(check, changed))

@@ -9,7 +9,9 @@ gate; `configure revert now` when the wave fails; a router that lost `archive` r
 Host keys: netmiko, with provdc's arguments, against a real SSH server (net_sshd).
 """
 
+import dataclasses
 import hashlib
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from provdc.inventory.targets import DeviceAccess, SnmpAccess, Target
 from provdc.network.candidate import confirm, load_intended, revert_now
 from provdc.network.connect import open_driver
 from provdc.network.errors import DeviceError
+from provdc.network.gates import Snapshot, snapshot
 from provdc.network.intended import Intended
 from provdc.network.push import Pusher, PushOptions
 from provdc.network.scope import Managed
@@ -318,3 +321,15 @@ def test_missing_known_hosts_is_reason_hostkey(ios_site: Site, target: Target, t
     with pytest.raises(DeviceError) as err:
         open_driver(_device(ios_site), target.model_copy(update={"devices": access}))
     assert err.value.reason == "hostkey" and "absent" in str(err.value)
+
+
+def test_gate_snapshot_reads_napalm_ios_getters(
+    ios_site: Site, target: Target, router: tuple[ReplayedIos, list[dict[str, Any]]]
+) -> None:
+    """The gate over NAPALM's ios getters on NAPALM's recorded output: peer 10.0.0.2 is up with
+    3142 IPv4 prefixes and GigabitEthernet1 is up (napalm's expected_result.json says so)."""
+    wan = dataclasses.replace(ios_site.wan, network=ipaddress.IPv4Network("10.0.0.0/30"))  # PE .2
+    site = dataclasses.replace(ios_site, wan=wan)
+    driver = open_driver(_device(site), target)
+    assert snapshot(driver, _device(site), "GigabitEthernet1") == Snapshot(True, True, True, 3142)
+    assert snapshot(driver, _device(site), "GigabitEthernet3").wan_up is False  # admin down there

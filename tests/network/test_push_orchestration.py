@@ -34,7 +34,7 @@ class Router:
     running: str = OLD
     pending_before: str | None = None
     revert_in: int | None = None
-    fault: str = ""  # "", "unreachable", "reject", "breaks_bgp", "cut_off", "timer_fires"
+    fault: str = ""  # "", "unreachable", "reject", "breaks_bgp", "cut_off", "timer_fires", "locks_out"
     log: list[str] = field(default_factory=list)
 
     @property
@@ -57,6 +57,9 @@ class FakeDriver:
 
     def close(self) -> None:
         pass
+
+    def is_alive(self) -> dict[str, bool]:
+        return {"is_alive": self.router.reachable}
 
     def get_config(self, retrieve: str = "all") -> dict[str, str]:
         self._check()
@@ -138,6 +141,8 @@ def routers(devices: list[Managed], monkeypatch: pytest.MonkeyPatch) -> dict[str
         router = found[device.hostname]
         if not router.reachable:
             raise DeviceError("connect", f"{device.hostname}: no route to host")
+        if router.fault == "locks_out" and router.running != OLD:  # the change dropped the users
+            raise DeviceError("auth", f"{device.hostname}: authentication failed")
         return FakeDriver(device, router)
 
     monkeypatch.setattr(push_module, "open_driver", open_fake)
@@ -192,6 +197,18 @@ def test_router_cut_off_by_its_change_is_left_to_its_own_timer(
     assert (r.result, r.reason, r.restored) == ("failed", "gate", None)
     assert "unreachable" in r.detail and "reverts by itself within 30 s" in r.detail
     assert victim.log == ["commit revert_in=30"] and victim.pending_before == OLD  # never confirmed
+
+
+def test_change_that_locks_new_logins_out_is_undone_over_its_own_session(
+    inventory: Inventory, target: Target, devices: list[Managed], routers: dict[str, Router]
+) -> None:
+    victim = routers[devices[0].hostname]
+    victim.fault = "locks_out"
+    results, stopped = _run(inventory, target, devices, waves="1,100%")
+    r = results[devices[0].hostname]
+    assert stopped == 1 and (r.result, r.reason, r.restored) == ("failed", "gate", True)
+    assert "no new login after the change (auth" in r.detail
+    assert victim.log == ["commit revert_in=30", "rollback"] and victim.running == OLD
 
 
 def test_timer_that_fired_before_the_confirm_is_a_failure(
