@@ -17,8 +17,9 @@ from typing import Any
 from runner import Row, median_time  # type: ignore[import-not-found]
 
 from provdc.inventory import load_inventory
+from provdc.inventory.platforms import PLATFORMS
 from provdc.network.context import DeviceContext
-from provdc.network.render import FEATURES, Renderer, render_sites
+from provdc.network.render import Renderer, render_sites
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "network" / "templates"
 
@@ -48,7 +49,7 @@ def _ansible(contexts: list[DeviceContext], work: Path, limit: tuple[str, ...] =
             "ansible_connection": "local",
             "ansible_python_interpreter": sys.executable,
             "d": _plain(c),
-            "features": list(FEATURES[c.platform]),
+            "features": list(PLATFORMS[c.platform].features),
         }
         for c in contexts
     }

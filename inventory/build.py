@@ -1,8 +1,16 @@
-"""Phase 3 of loading: the validated sections become the model, with addresses derived."""
+"""Phase 3 of loading: the validated sections become the model, with addresses derived.
 
+A router's interface names come from the platform table (platforms.py) by its model, so a model
+the table does not know is an error at its site, not a config with made-up port names.
+"""
+
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
 
 from provdc.inventory import ipam
+from provdc.inventory.ipam import WanSiteKind
 from provdc.inventory.model import (
     VM,
     Cluster,
@@ -12,6 +20,7 @@ from provdc.inventory.model import (
     Endpoint,
     EsxiHost,
     Inventory,
+    IpamPlan,
     Lan,
     Levels,
     Located,
@@ -20,6 +29,7 @@ from provdc.inventory.model import (
     ProviderEdge,
     Province,
     Router,
+    Routing,
     Services,
     Site,
     SiteKind,
@@ -28,11 +38,49 @@ from provdc.inventory.model import (
     WanLink,
 )
 from provdc.inventory.naming import router_hostname, site_id
-from provdc.inventory.schema import AgencyIn, CommuneIn, DatacenterIn, DistrictIn, SiteIn, VsphereIn
+from provdc.inventory.platforms import PLATFORMS, Platform
+from provdc.inventory.schema import (
+    AgencyIn,
+    CommuneIn,
+    DatacenterIn,
+    DistrictIn,
+    IpamIn,
+    SiteIn,
+    VsphereIn,
+    WorkloadIn,
+)
 from provdc.inventory.sections import Entry, Sections
 from provdc.inventory.source import Problem
 
-REQUIRED = ("province", "carrier", "ipam", "site_defaults", "platforms", "services", "thresholds", "vsphere")
+REQUIRED = ("province", "carrier", "ipam", "site_defaults", "services", "thresholds", "vsphere")
+V = TypeVar("V")
+
+
+def _pick(own: V | None, default: V | None) -> V | None:
+    """The site's own value, else its kind's default (None when neither says)."""
+    return own if own is not None else default
+
+
+def _site_type(item: SiteIn, kind: SiteKind) -> str:
+    """What the site is within its kind: a commune's or district's type, an agency's group."""
+    if isinstance(item, CommuneIn | DistrictIn):
+        return item.type
+    if isinstance(item, AgencyIn):
+        return item.group
+    return kind
+
+
+def ipam_plan(plan: IpamIn) -> IpamPlan:
+    return IpamPlan(
+        plan.datacenter_lans,
+        plan.loopbacks,
+        plan.wan,
+        plan.agency_lans,
+        plan.district_lans,
+        plan.commune_lans,
+        plan.asn_base,
+        MappingProxyType(dict(plan.site_vlans)),
+    )
 
 
 @dataclass
@@ -46,32 +94,37 @@ class Builder:
 
     # -- sites -------------------------------------------------------------------------------
 
-    def _site(self, kind: SiteKind, entry: Entry[SiteIn]) -> Site | None:
+    def _site(self, kind: SiteKind, entry: Entry[SiteIn], plan: IpamPlan) -> Site | None:
         item, src = entry.value, entry.src
-        plan = self.sec.get("ipam")
-        defaults = self.sec.get("site_defaults").get(kind)
+        defaults = self.sec.site_defaults().get(kind)
 
-        def pick(name: str) -> object:
-            value = getattr(item, name)
-            if value is None and defaults is not None:
-                value = getattr(defaults, name)
-            if value is None:
-                self.problem(
-                    src,
-                    "missing-key",
-                    f"{kind} {item.code}: '{name}' is not set and site_defaults.{kind} does not give it",
-                )
-            return value
-
-        platform, model, bandwidth = pick("platform"), pick("model"), pick("bandwidth_mbps")
-        vc, pe = pick("vc_endpoints"), pick("pe")
-        routing = item.routing or (defaults.routing if defaults else "bgp")
-        if None in (platform, model, bandwidth, vc, pe):
-            return None
-        interfaces = self.sec.get("platforms").get(platform)
-        if interfaces is None:
+        platform: Platform | None = _pick(item.platform, defaults.platform if defaults else None)
+        model: str | None = _pick(item.model, defaults.model if defaults else None)
+        bandwidth: int | None = _pick(item.bandwidth_mbps, defaults.bandwidth_mbps if defaults else None)
+        vc: int | None = _pick(item.vc_endpoints, defaults.vc_endpoints if defaults else None)
+        pe: str | None = _pick(item.pe, defaults.pe if defaults else None)
+        routing: Routing = _pick(item.routing, defaults.routing if defaults else None) or "bgp"
+        given = {
+            "platform": platform,
+            "model": model,
+            "bandwidth_mbps": bandwidth,
+            "vc_endpoints": vc,
+            "pe": pe,
+        }
+        for name in [n for n, v in given.items() if v is None]:
             self.problem(
-                src, "reference", f"{kind} {item.code}: platform '{platform}' has no entry under 'platforms'"
+                src,
+                "missing-key",
+                f"{kind} {item.code}: '{name}' is not set and site_defaults.{kind} does not give it",
+            )
+        if platform is None or model is None or bandwidth is None or vc is None or pe is None:
+            return None
+        spec = PLATFORMS[platform]
+        ports = spec.models.get(model)
+        if ports is None:
+            known = ", ".join(sorted(spec.models))
+            self.problem(
+                src, "reference", f"{kind} {item.code}: no {platform} model '{model}' (known: {known})"
             )
             return None
         number = item.number if isinstance(item, AgencyIn) else None
@@ -89,68 +142,73 @@ class Builder:
                             f"ipam.datacenter_lans {plan.datacenter_lans}",
                         )
             else:
+                wan_kind: WanSiteKind = (
+                    "agency" if kind == "agency" else "district" if kind == "district" else "commune"
+                )
                 camera = isinstance(item, DistrictIn) or (isinstance(item, CommuneIn) and item.camera)
                 lans = tuple(
-                    Lan(r, v, n) for r, v, n in ipam.site_lans(plan, kind, item.code, number, camera)
+                    Lan(r, v, n) for r, v, n in ipam.site_lans(plan, wan_kind, item.code, number, camera)
                 )
             router = Router(
                 router_hostname(kind, item.code, item.name),
-                str(platform),
-                str(model),
+                platform,
+                model,
                 ipam.loopback(plan, slot),
                 ipam.asn(plan, slot),
             )
             wan = WanLink(
                 item.circuit_id,
-                self.sec.get("carrier").name,
-                int(str(bandwidth)),
-                str(pe),
+                self.sec.carrier().name,
+                bandwidth,
+                pe,
                 routing,
                 ipam.wan_network(plan, slot),
-                interfaces.wan_interface,
+                ports.wan,
             )
         except ipam.PlanError as exc:
             self.problem(src, "ipam", f"{kind} {item.code}: {exc}")
             return None
-        kind_type = getattr(item, "type", None) or getattr(item, "group", None) or kind
         return Site(
             site_id(kind, item.code),
             kind,
             item.code,
             item.name,
-            kind_type,
+            _site_type(item, kind),
             parent,
             slot,
             router,
             wan,
             lans,
-            int(str(vc)),
-            interfaces.lan_interface,
+            vc,
+            ports.lan,
             src,
         )
 
-    def sites(self) -> dict[str, Site]:
+    def _site_entries(self) -> Iterator[tuple[SiteKind, Entry[SiteIn]]]:
+        """Every site entry with its kind, in the order sites are listed: DC and DR first."""
+        for dc in self.sec.items("datacenters", DatacenterIn):
+            yield dc.value.id, Entry[SiteIn](dc.value, dc.src)
+        for agency in self.sec.items("agencies", AgencyIn):
+            yield "agency", Entry[SiteIn](agency.value, agency.src)
+        for district in self.sec.items("districts", DistrictIn):
+            yield "district", Entry[SiteIn](district.value, district.src)
+        for commune in self.sec.items("communes", CommuneIn):
+            yield "commune", Entry[SiteIn](commune.value, commune.src)
+
+    def sites(self, plan: IpamPlan) -> dict[str, Site]:
         sites: dict[str, Site] = {}
-        groups: list[tuple[SiteKind | None, str]] = [
-            (None, "datacenters"),
-            ("agency", "agencies"),
-            ("district", "districts"),
-            ("commune", "communes"),
-        ]
-        for kind, section in groups:
-            for entry in self.sec.lists[section]:
-                site_kind: SiteKind = kind or entry.value.id
-                site = self._site(site_kind, entry)
-                if site is None:
-                    continue
-                if site.id in sites:
-                    self.problem(
-                        entry.src,
-                        "duplicate",
-                        f"site {site.id} (code {site.code}) is already defined at {sites[site.id].src}",
-                    )
-                    continue
-                sites[site.id] = site
+        for kind, entry in self._site_entries():
+            site = self._site(kind, entry, plan)
+            if site is None:
+                continue
+            if site.id in sites:
+                self.problem(
+                    entry.src,
+                    "duplicate",
+                    f"site {site.id} (code {site.code}) is already defined at {sites[site.id].src}",
+                )
+                continue
+            sites[site.id] = site
         return sites
 
     # -- data center --------------------------------------------------------------------------
@@ -158,7 +216,7 @@ class Builder:
     def dc_devices(self, vs: VsphereIn) -> tuple[Device, ...]:
         devices = [
             Device(d.name, e.value.id, d.role, d.platform, d.model, d.mgmt_address, d.snmp_profile, e.src)
-            for e in self.sec.lists["datacenters"]
+            for e in self.sec.items("datacenters", DatacenterIn)
             for d in e.value.devices
         ]
         devices += [
@@ -211,7 +269,6 @@ class Builder:
         return tuple(
             VM(
                 w.name,
-                w.name,
                 w.group,
                 w.service,
                 w.cluster,
@@ -225,13 +282,13 @@ class Builder:
                 w.anti_affinity,
                 e.src,
             )
-            for e in self.sec.lists["workloads"]
+            for e in self.sec.items("workloads", WorkloadIn)
             for w in [e.value]
         )
 
-    def pools_disjoint(self) -> None:
-        plan, where = self.sec.get("ipam"), self.sec.where("ipam")
-        pools = [(name, net) for name, net in plan if name != "asn_base" and name != "site_vlans"]
+    def pools_disjoint(self, plan: IpamPlan) -> None:
+        where = self.sec.where("ipam")
+        pools = plan.pools()
         for i, (name, net) in enumerate(pools):
             for other, other_net in pools[:i]:
                 if net.overlaps(other_net):
@@ -245,16 +302,18 @@ class Builder:
             )
         if missing:
             return None
-        prov, carrier, svc = self.sec.get("province"), self.sec.get("carrier"), self.sec.get("services")
-        vs = self.sec.get("vsphere")
-        self.pools_disjoint()
-        sites = self.sites()
+        prov, carrier, svc = self.sec.province(), self.sec.carrier(), self.sec.services()
+        vs = self.sec.vsphere()
+        plan = ipam_plan(self.sec.ipam())
+        self.pools_disjoint(plan)
+        sites = self.sites(plan)
         return Inventory(
             province=Province(prov.code, prov.name, prov.timezone),
-            sites=sites,
-            provider_edges={
-                pe.name: ProviderEdge(pe.name, carrier.asn, pe.loopback) for pe in carrier.provider_edges
-            },
+            ipam=plan,
+            sites=MappingProxyType(sites),
+            provider_edges=MappingProxyType(
+                {pe.name: ProviderEdge(pe.name, carrier.asn, pe.loopback) for pe in carrier.provider_edges}
+            ),
             dc_devices=self.dc_devices(vs),
             vsphere=self.vsphere(vs, sites),
             workloads=self.workloads(),
@@ -267,7 +326,9 @@ class Builder:
                 svc.video_conference.kbps_per_endpoint,
                 svc.video_conference.max_link_share,
             ),
-            thresholds={k: Levels(**v) for k, v in self.sec.get("thresholds").model_dump().items()},
+            thresholds=MappingProxyType(
+                {k: Levels(**v) for k, v in self.sec.thresholds().model_dump().items()}
+            ),
             root=self.root,
         )
 

@@ -23,7 +23,7 @@ def unique_hostnames(inv: Inventory) -> Iterator[Problem]:
     named = [(s.router.hostname, f"site {s.id}", s.src) for s in inv.sites.values()]
     named += [(d.name, f"device of {d.site}", d.src or _root(inv)) for d in inv.dc_devices]
     named += [(pe, "carrier PE", _root(inv)) for pe in inv.provider_edges]
-    named += [(vm.hostname, "VM", vm.src) for vm in inv.workloads]
+    named += [(vm.name, "VM", vm.src) for vm in inv.workloads]
     for name, what, src in named:
         if name in seen:
             yield _p(src, "duplicate-hostname", f"hostname {name} ({what}) is already used by {seen[name]}")

@@ -7,12 +7,7 @@ by platform with the collection's network_os, so Ansible network modules can use
 from typing import Any
 
 from provdc.inventory.model import Inventory
-
-NETWORK_OS = {
-    "frr": "frr.frr.frr",
-    "cisco_ios": "cisco.ios.ios",
-    "juniper_junos": "junipernetworks.junos.junos",
-}
+from provdc.inventory.platforms import PLATFORMS
 
 
 def ansible_inventory(inv: Inventory) -> dict[str, Any]:
@@ -23,8 +18,8 @@ def ansible_inventory(inv: Inventory) -> dict[str, Any]:
         groups.setdefault(group, {"hosts": []})["hosts"].append(host)
 
     for vm in inv.workloads:
-        add(vm.group, vm.hostname)
-        hostvars[vm.hostname] = {
+        add(vm.group, vm.name)
+        hostvars[vm.name] = {
             "ansible_host": str(vm.address),
             "provdc_group": vm.group,
             "provdc_service": vm.service,
@@ -37,7 +32,7 @@ def ansible_inventory(inv: Inventory) -> dict[str, Any]:
         add(f"platform_{r.platform}", r.hostname)
         hostvars[r.hostname] = {
             "ansible_host": str(r.mgmt_address),
-            "ansible_network_os": NETWORK_OS.get(r.platform, r.platform),
+            "ansible_network_os": PLATFORMS[r.platform].ansible_network_os,
             "ansible_connection": "ansible.netcommon.network_cli",
             "provdc_site": site.id,
             "provdc_site_name": site.name,

@@ -5,16 +5,20 @@ never moves another (docs/ipam.md). All functions are pure.
 """
 
 from ipaddress import IPv4Address, IPv4Network
+from typing import Literal
 
-from provdc.inventory.schema import IpamIn
+from provdc.inventory.model import IpamPlan, SiteLanRole
+
+WanSiteKind = Literal["agency", "district", "commune"]
 
 DISTRICT_CODE_BASE = 288
 COMMUNE_CODE_BASE = 10500
 SLOT_BASE = {"dc": 1, "dr": 2, "agency": 16, "district": 64, "commune": 128}
 SLOTS = 1024  # a /20 of WAN /30s: communes may have codes 10500..11395
 # Site LAN layout inside the site's block: (role, prefix length, offset in addresses).
-DISTRICT_LAYOUT = (("office", 25, 0), ("vc", 27, 128), ("camera", 27, 160), ("mgmt", 27, 192))
-COMMUNE_LAYOUT = (("office", 26, 0), ("vc", 28, 64), ("camera", 28, 80), ("mgmt", 28, 96))
+Layout = tuple[tuple[SiteLanRole, int, int], ...]
+DISTRICT_LAYOUT: Layout = (("office", 25, 0), ("vc", 27, 128), ("camera", 27, 160), ("mgmt", 27, 192))
+COMMUNE_LAYOUT: Layout = (("office", 26, 0), ("vc", 28, 64), ("camera", 28, 80), ("mgmt", 28, 96))
 BLOCK_PREFIX = {"agency": 24, "district": 24, "commune": 25}
 
 
@@ -49,19 +53,19 @@ def _nth(pool: IPv4Network, prefix: int, index: int, what: str) -> IPv4Network:
     return IPv4Network((int(pool.network_address) + index * size, prefix))
 
 
-def loopback(plan: IpamIn, site_slot: int) -> IPv4Address:
+def loopback(plan: IpamPlan, site_slot: int) -> IPv4Address:
     return _nth(plan.loopbacks, 32, site_slot, "loopback").network_address
 
 
-def wan_network(plan: IpamIn, site_slot: int) -> IPv4Network:
+def wan_network(plan: IpamPlan, site_slot: int) -> IPv4Network:
     return _nth(plan.wan, 30, site_slot, "WAN /30")
 
 
-def asn(plan: IpamIn, site_slot: int) -> int:
+def asn(plan: IpamPlan, site_slot: int) -> int:
     return plan.asn_base + site_slot
 
 
-def lan_block(plan: IpamIn, kind: str, code: str, number: int | None = None) -> IPv4Network:
+def lan_block(plan: IpamPlan, kind: WanSiteKind, code: str, number: int | None = None) -> IPv4Network:
     """The block that holds all LANs of an agency, district or commune."""
     if kind == "agency":
         return _nth(plan.agency_lans, BLOCK_PREFIX[kind], number or 0, "agency block")
@@ -71,8 +75,8 @@ def lan_block(plan: IpamIn, kind: str, code: str, number: int | None = None) -> 
 
 
 def site_lans(
-    plan: IpamIn, kind: str, code: str, number: int | None, camera: bool
-) -> list[tuple[str, int, IPv4Network]]:
+    plan: IpamPlan, kind: WanSiteKind, code: str, number: int | None, camera: bool
+) -> list[tuple[SiteLanRole, int, IPv4Network]]:
     """(role, vlan, network) for each LAN of a WAN site, by the layout of its kind."""
     block = lan_block(plan, kind, code, number)
     layout = COMMUNE_LAYOUT if kind == "commune" else DISTRICT_LAYOUT
@@ -81,5 +85,5 @@ def site_lans(
         if role == "camera" and not camera:
             continue
         net = IPv4Network((int(block.network_address) + offset, prefix))
-        lans.append((role, plan.site_vlans[role], net))  # type: ignore[index]
+        lans.append((role, plan.site_vlans[role], net))
     return lans

@@ -4,12 +4,19 @@ Built once by the loader from the inventory files; addresses and numbers are alr
 (ipam.py), references already resolved. Nothing here talks to a device.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Literal
+from typing import Literal, get_args
+
+from provdc.inventory.platforms import DevicePlatform, Platform
 
 SiteKind = Literal["dc", "dr", "agency", "district", "commune"]
+Routing = Literal["bgp", "static"]
+# The LANs every WAN site may have (their VLAN ids are the plan's) and the DC/DR's own LANs.
+SiteLanRole = Literal["mgmt", "office", "vc", "camera"]
+DcLanRole = Literal["vmotion", "storage", "dmz", "app", "db", "infra", "soc", "ioc", "backup"]
+LanRole = Literal[SiteLanRole, DcLanRole]
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,7 @@ class Located:
 
 @dataclass(frozen=True)
 class Lan:
-    role: str
+    role: LanRole
     vlan: int
     network: IPv4Network
 
@@ -38,7 +45,7 @@ class Lan:
 @dataclass(frozen=True)
 class Router:
     hostname: str
-    platform: str
+    platform: Platform
     model: str
     loopback: IPv4Address
     asn: int
@@ -54,7 +61,7 @@ class WanLink:
     carrier: str
     bandwidth_mbps: int
     pe: str
-    routing: Literal["bgp", "static"]
+    routing: Routing
     network: IPv4Network
     interface: str
 
@@ -65,14 +72,6 @@ class WanLink:
     @property
     def pe_address(self) -> IPv4Address:
         return self.network.network_address + 2
-
-
-@dataclass(frozen=True)
-class PlatformInterfaces:
-    """A platform's interface names (the inventory's `platforms:` table)."""
-
-    wan: str
-    lan: str
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ class Site:
     lan_interface: str
     src: Located
 
-    def lan(self, role: str) -> Lan | None:
+    def lan(self, role: LanRole) -> Lan | None:
         return next((lan for lan in self.lans if lan.role == role), None)
 
 
@@ -109,7 +108,7 @@ class Device:
     name: str
     site: str
     role: str
-    platform: str
+    platform: DevicePlatform
     model: str
     mgmt_address: IPv4Address
     snmp_profile: str | None = None
@@ -184,8 +183,7 @@ class Nic:
 
 @dataclass(frozen=True)
 class VM:
-    name: str
-    hostname: str
+    name: str  # also its hostname
     group: str
     service: str
     cluster: str
@@ -240,6 +238,31 @@ class Levels:
 
 
 @dataclass(frozen=True)
+class IpamPlan:
+    """The pools every site's addresses and numbers are cut from (ipam.py, docs/ipam.md)."""
+
+    datacenter_lans: IPv4Network
+    loopbacks: IPv4Network
+    wan: IPv4Network
+    agency_lans: IPv4Network
+    district_lans: IPv4Network
+    commune_lans: IPv4Network
+    asn_base: int
+    site_vlans: Mapping[SiteLanRole, int]
+
+    def pools(self) -> tuple[tuple[str, IPv4Network], ...]:
+        """(name, network) of each address pool, as the inventory's `ipam` section names them."""
+        return (
+            ("datacenter_lans", self.datacenter_lans),
+            ("loopbacks", self.loopbacks),
+            ("wan", self.wan),
+            ("agency_lans", self.agency_lans),
+            ("district_lans", self.district_lans),
+            ("commune_lans", self.commune_lans),
+        )
+
+
+@dataclass(frozen=True)
 class Province:
     code: str
     name: str
@@ -248,16 +271,18 @@ class Province:
 
 @dataclass(frozen=True)
 class Inventory:
+    """The whole province; its mappings are read-only views (types.MappingProxyType)."""
+
     province: Province
-    sites: dict[str, Site]
-    provider_edges: dict[str, ProviderEdge]
+    ipam: IpamPlan
+    sites: Mapping[str, Site]
+    provider_edges: Mapping[str, ProviderEdge]
     dc_devices: tuple[Device, ...]
     vsphere: Vsphere
     workloads: tuple[VM, ...]
     services: Services
-    thresholds: dict[str, Levels]
+    thresholds: Mapping[str, Levels]
     root: str = field(default="")
-    platforms: dict[str, PlatformInterfaces] = field(default_factory=dict)
 
     def devices(self) -> Iterator[Device]:
         """Every managed network device: site routers, PEs, then the DC/DR hardware."""
@@ -268,11 +293,11 @@ class Inventory:
             yield Device(pe.name, "carrier", "pe", "frr", "carrier-pe", pe.loopback)
         yield from self.dc_devices
 
-    def sites_of(self, kind: str) -> list[Site]:
+    def sites_of(self, kind: SiteKind) -> list[Site]:
         return [s for s in self.sites.values() if s.kind == kind]
 
     def summary(self) -> dict[str, int]:
-        kinds = {k: len(self.sites_of(k)) for k in ("dc", "dr", "agency", "district", "commune")}
+        kinds = {k: len(self.sites_of(k)) for k in get_args(SiteKind)}
         return {
             "sites": len(self.sites),
             **{f"{k}_sites": n for k, n in kinds.items()},

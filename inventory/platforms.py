@@ -59,6 +59,9 @@ class PlatformSpec:
     suffix: str  # of the rendered file
     features: tuple[str, ...]  # templates/<platform>/<feature>.j2, in the order device.j2 joins them
     complete_when: CompleteWhen
+    # The commit-confirm revert timer counts whole minutes up to this many (IOS `revert timer`
+    # through NAPALM's revert_in, Junos `commit confirmed`); None: seconds, with no upper limit.
+    revert_minutes_max: int | None
     vlan_interface: VlanInterface
     models: Mapping[str, ModelPorts]
     stand_in: str  # the model assumed when a router of another platform is rendered as this one
@@ -70,6 +73,9 @@ class PlatformSpec:
 
 def _gi(*ports: str) -> tuple[str, ...]:
     return tuple(f"GigabitEthernet{p}" for p in ports)
+
+
+_GI0, _GI1 = _gi("0/0/0", "0/0/1")
 
 
 _VENDOR_FEATURES = ("base", "interfaces", "qos", "routing", "acl", "snmp", "ntp", "syslog")
@@ -87,6 +93,7 @@ _SPECS = (
         suffix=".conf",
         features=("base", "interfaces", "routing", "acl", "syslog"),
         complete_when="end-line",
+        revert_minutes_max=None,
         vlan_interface="port",
         models=MappingProxyType({"Debian-12-FRR": ModelPorts("wan0", "lan0", ("wan0", "lan0"))}),
         stand_in="Debian-12-FRR",
@@ -100,16 +107,17 @@ _SPECS = (
         suffix=".cfg",
         features=_VENDOR_FEATURES,
         complete_when="end-line",
+        revert_minutes_max=120,
         vlan_interface="sub-interface",
         models=MappingProxyType(
             {
-                "ISR4321": ModelPorts(*_gi("0/0/0", "0/0/1"), _gi("0/0/0", "0/0/1")),
-                "ISR4331": ModelPorts(*_gi("0/0/0", "0/0/1"), _gi("0/0/0", "0/0/1", "0/0/2")),
-                # Gi0/1/0-3 are the built-in L2 switch: the site VLANs go on the second routed port.
+                "ISR4321": ModelPorts(_GI0, _GI1, _gi("0/0/0", "0/0/1")),
+                "ISR4331": ModelPorts(_GI0, _GI1, _gi("0/0/0", "0/0/1", "0/0/2")),
+                # Gi0/1/0-3 are the built-in L2 switch: the site VLANs go on the second routed port,
+                # trunked to the site switch, as on the ISRs (an SVI per VLAN would need the switch
+                # ports' trunk config on the router as well).
                 "C1111-4P": ModelPorts(
-                    *_gi("0/0/0", "0/0/1"),
-                    _gi("0/0/0", "0/0/1"),
-                    _gi("0/1/0", "0/1/1", "0/1/2", "0/1/3"),
+                    _GI0, _GI1, _gi("0/0/0", "0/0/1"), _gi("0/1/0", "0/1/1", "0/1/2", "0/1/3")
                 ),
             }
         ),
@@ -124,6 +132,7 @@ _SPECS = (
         suffix=".set",
         features=_VENDOR_FEATURES,
         complete_when="balanced-braces",
+        revert_minutes_max=120,
         vlan_interface="port",
         models=MappingProxyType(
             {

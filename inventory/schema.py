@@ -9,9 +9,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-Platform = Literal["frr", "cisco_ios", "juniper_junos"]
-Routing = Literal["bgp", "static"]
-SiteLanRole = Literal["mgmt", "office", "vc", "camera"]
+from provdc.inventory.model import LanRole, Routing, SiteLanRole
+from provdc.inventory.platforms import DevicePlatform, Platform
+
 Vlan = Annotated[int, Field(ge=1, le=4094)]
 Code = Annotated[str, Field(pattern=r"^[0-9A-Za-z]+$", max_length=16)]
 
@@ -68,11 +68,6 @@ class SiteDefaultsIn(Strict):
     routing: Routing = "bgp"
 
 
-class PlatformIn(Strict):
-    wan_interface: str
-    lan_interface: str
-
-
 class EndpointIn(Strict):
     address: IPv4Address
     port: Annotated[int, Field(ge=1, le=65535)]
@@ -115,7 +110,7 @@ class ThresholdsIn(Strict):
 
 
 class SiteLanIn(Strict):
-    role: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")]
+    role: LanRole
     vlan: Vlan
     network: IPv4Network
 
@@ -152,7 +147,7 @@ class CommuneIn(SiteIn):
 class DeviceIn(Strict):
     name: Hostname
     role: Literal["core", "firewall", "switch", "storage", "ups", "pdu", "chassis"]
-    platform: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+    platform: DevicePlatform
     model: Name
     mgmt_address: IPv4Address
     snmp_profile: str | None = None
@@ -194,7 +189,7 @@ class DatastoreIn(Strict):
 
 class PortGroupIn(Strict):
     name: Hostname
-    lan: str
+    lan: LanRole
 
 
 class VsphereIn(Strict):

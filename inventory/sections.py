@@ -6,7 +6,7 @@ Every item is validated on its own so that one bad entry does not hide the other
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -18,7 +18,6 @@ from provdc.inventory.schema import (
     DatacenterIn,
     DistrictIn,
     IpamIn,
-    PlatformIn,
     ProvinceIn,
     ServicesIn,
     SiteDefaultsIn,
@@ -29,13 +28,13 @@ from provdc.inventory.schema import (
 from provdc.inventory.source import Document, Problem, YSeq, items_with_lines, line_of
 
 T = TypeVar("T", bound=BaseModel)
+S = TypeVar("S")
 
 SINGLE_SECTIONS: dict[str, Any] = {
     "province": ProvinceIn,
     "carrier": CarrierIn,
     "ipam": IpamIn,
     "site_defaults": dict[str, SiteDefaultsIn],
-    "platforms": dict[str, PlatformIn],
     "services": ServicesIn,
     "thresholds": ThresholdsIn,
     "vsphere": VsphereIn,
@@ -65,8 +64,39 @@ class Sections:
     lists: dict[str, list[Entry[Any]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
-    def get(self, name: str) -> Any:
-        return self.single[name][0]
+    def _one(self, name: str, kind: type[S]) -> S:
+        value = self.single[name][0]
+        if not isinstance(value, kind):
+            raise TypeError(f"section {name} holds {type(value).__name__}, not {kind.__name__}")
+        return value
+
+    # One typed accessor per section; the loader asks only for sections it knows are present.
+    def province(self) -> ProvinceIn:
+        return self._one("province", ProvinceIn)
+
+    def carrier(self) -> CarrierIn:
+        return self._one("carrier", CarrierIn)
+
+    def ipam(self) -> IpamIn:
+        return self._one("ipam", IpamIn)
+
+    def site_defaults(self) -> dict[str, SiteDefaultsIn]:
+        return cast(dict[str, SiteDefaultsIn], self._one("site_defaults", dict))
+
+    def services(self) -> ServicesIn:
+        return self._one("services", ServicesIn)
+
+    def thresholds(self) -> ThresholdsIn:
+        return self._one("thresholds", ThresholdsIn)
+
+    def vsphere(self) -> VsphereIn:
+        return self._one("vsphere", VsphereIn)
+
+    def items(self, name: str, kind: type[T]) -> list[Entry[T]]:
+        """The validated entries of a list section (read_sections checked each against `kind`)."""
+        if LIST_SECTIONS[name] is not kind:
+            raise TypeError(f"section {name} holds {LIST_SECTIONS[name].__name__}, not {kind.__name__}")
+        return cast(list[Entry[T]], self.lists[name])
 
     def where(self, name: str, *loc: int | str) -> Located:
         """Where a section, or something inside it (a pydantic-style path), was written."""

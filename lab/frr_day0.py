@@ -2,16 +2,18 @@
 
 This is the lab's own bootstrap, enough for SSH, SNMP and routing; `provdc net push` later
 converges routers to the golden configuration. Every router is FRR whatever its production
-platform; interface names are the FRR platform's (`wan0`, `lan0`).
+platform; its port names are the FRR platform's (platforms.py), which lab plumbing gives the
+router's veth to its PE and its LAN bridge.
 """
 
 from ipaddress import IPv4Address, IPv4Interface
 
 from provdc.inventory.model import Device, Inventory, ProviderEdge, Site
+from provdc.inventory.platforms import PLATFORMS
 from provdc.lab.topology import Topology, pe_core_addresses, site_short
 
-WAN_IF = "wan0"
-LAN_IF = "lan0"
+WAN_IF = PLATFORMS["frr"].stand_in_ports.wan
+LAN_IF = PLATFORMS["frr"].stand_in_ports.lan
 CORE_IF = "core0"
 BGP_TIMERS = (" neighbor {peer} timers 3 9", " neighbor {peer} timers connect 5")
 

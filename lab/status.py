@@ -10,13 +10,14 @@ from provdc.core.errors import ProvdcError
 from provdc.inventory.model import SnmpSettings
 from provdc.lab import daemons, hosts
 from provdc.lab.credentials import USER, read_secret
+from provdc.lab.frr_day0 import CORE_IF, LAN_IF, WAN_IF
 from provdc.lab.memory import memory_by_namespace
 from provdc.lab.paths import LabPaths
 from provdc.lab.state import LabRecord, read_record
 from provdc.lab.system import NETNS_DIR, run
 from provdc.lab.topology import Node
 
-WATCHED_LINKS = ("wan0", "lan0", "core0", "eth0")
+WATCHED_LINKS = (WAN_IF, LAN_IF, CORE_IF, "eth0")
 STATUS_WORKERS = 8
 
 

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from provdc.inventory import state_dir
+from provdc.inventory.platforms import PLATFORMS, Platform
 from provdc.network.errors import DeviceError
 
 
@@ -18,11 +19,12 @@ def backup_root() -> Path:
     return state_dir() / "backups"
 
 
-def complete(platform: str, text: str) -> bool:
+def complete(platform: Platform, text: str) -> bool:
+    """Whether a running config is whole, by the platform's rule (platforms.CompleteWhen)."""
     body = text.strip()
     if not body:
         return False
-    if platform in ("frr", "cisco_ios"):
+    if PLATFORMS[platform].complete_when == "end-line":
         return body.endswith("\nend") or body == "end"
     return body.count("{") == body.count("}")
 
@@ -55,7 +57,7 @@ class BackupRepo:
     def path(self, hostname: str) -> Path:
         return self.root / f"{hostname}.cfg"
 
-    def write(self, hostname: str, platform: str, text: str) -> Path:
+    def write(self, hostname: str, platform: Platform, text: str) -> Path:
         if not complete(platform, text):
             raise DeviceError(
                 "backup", f"{hostname}: running config incomplete ({len(text)} bytes); not kept"

@@ -8,9 +8,7 @@ import math
 from collections.abc import Iterable
 
 from provdc.core.errors import ProvdcError
-
-# NAPALM's ios driver takes 1-120 minutes (`revert timer`); Junos `commit confirmed` takes minutes.
-_MINUTE_TIMERS = {"cisco_ios": 7200, "juniper_junos": 7200}
+from provdc.inventory.platforms import PLATFORMS, Platform
 
 
 def allowed_failures(spec: str, wave_size: int) -> int:
@@ -24,16 +22,17 @@ def allowed_failures(spec: str, wave_size: int) -> int:
     return math.floor(wave_size * value / 100) if raw.endswith("%") else int(value)
 
 
-def check_confirm_timeout(seconds: int, gate_timeout: float, platforms: Iterable[str]) -> None:
+def check_confirm_timeout(seconds: int, gate_timeout: float, platforms: Iterable[Platform]) -> None:
     """The revert timer must outlast the gate, and fit each platform's timer unit."""
     if seconds <= gate_timeout:
         raise ProvdcError(
             f"--confirm-timeout {seconds}: must be longer than --gate-timeout {gate_timeout:g}, "
             "or the change reverts before the gate can pass"
         )
-    for platform in sorted(set(platforms) & set(_MINUTE_TIMERS)):
-        if seconds % 60 or seconds > _MINUTE_TIMERS[platform]:
+    for platform in sorted(set(platforms)):
+        most = PLATFORMS[platform].revert_minutes_max
+        if most is not None and (seconds % 60 or seconds > most * 60):
             raise ProvdcError(
                 f"--confirm-timeout {seconds}: {platform} counts its revert timer in minutes: "
-                f"give a multiple of 60 up to {_MINUTE_TIMERS[platform]}"
+                f"give a multiple of 60 up to {most * 60}"
             )

@@ -11,8 +11,8 @@ from ipaddress import IPv4Address, IPv4Network
 
 from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Inventory, Site
+from provdc.inventory.platforms import PLATFORMS, Platform, platform_named
 
-PLATFORMS = ("frr", "cisco_ios", "juniper_junos")
 SECRET_OPEN, SECRET_CLOSE = "<<secret:", ">>"
 
 
@@ -61,7 +61,7 @@ class Prefix:
 class LanPort:
     role: str
     vlan: int
-    interface: str  # the VLAN sub-interface / unit, e.g. GigabitEthernet0/1/0.20, lan0.20, ge-0/0/1
+    interface: str  # the VLAN sub-interface, or the port whose unit it is: GigabitEthernet0/0/1.20, ge-0/0/1, lan0
     gateway: Net
 
 
@@ -98,7 +98,7 @@ class Snmp:
 @dataclass(frozen=True)
 class DeviceContext:
     hostname: str
-    platform: str
+    platform: Platform
     site_id: str
     site_name: str
     asn: int
@@ -127,31 +127,29 @@ def _banner() -> tuple[str, ...]:
     return tuple(unicodedata.normalize("NFC", line) for line in text.strip().splitlines())
 
 
-def interfaces_for(inventory: Inventory, platform: str) -> tuple[str, str]:
-    """(wan, lan) interface names of a platform, as the inventory assigned them to its routers."""
-    for site in inventory.sites.values():
-        if site.router.platform == platform:
-            return site.wan.interface, site.lan_interface
-    raise ProvdcError(f"platform '{platform}': no router of the inventory uses it, so no interface names")
+def site_ports(site: Site, platform: Platform) -> tuple[str, str]:
+    """(wan, lan) port names of the site's router as `platform`: its own model's on its own platform,
+    else the platform's stand-in model's (the lab renders every router as FRR)."""
+    if platform == site.router.platform:
+        return site.wan.interface, site.lan_interface
+    ports = PLATFORMS[platform].stand_in_ports
+    return ports.wan, ports.lan
 
 
-def _lan_interface(platform: str, parent: str, vlan: int) -> str:
+def _lan_interface(platform: Platform, parent: str, vlan: int) -> str:
     """Cisco: a dot1Q sub-interface per VLAN; Junos: units of the parent; FRR: the LAN bridge
     itself carries every gateway (VLAN tagging is the Linux host's, and the lab has no 802.1q)."""
-    return f"{parent}.{vlan}" if platform == "cisco_ios" else parent
+    return f"{parent}.{vlan}" if PLATFORMS[platform].vlan_interface == "sub-interface" else parent
 
 
 def device_context(
     inventory: Inventory, site: Site, platform: str | None = None, banner: tuple[str, ...] | None = None
 ) -> DeviceContext:
     """The record one router's templates render from; `platform` overrides the site's own."""
-    plat = platform or site.router.platform
-    if plat not in PLATFORMS:
-        raise ProvdcError(f"platform '{plat}' has no templates (known: {', '.join(PLATFORMS)})")
-    if plat == site.router.platform:
-        wan_if, lan_if = site.wan.interface, site.lan_interface
-    else:
-        wan_if, lan_if = interfaces_for(inventory, plat)
+    plat = platform_named(platform) if platform else site.router.platform
+    if plat is None:
+        raise ProvdcError(f"platform '{platform}' has no templates (known: {', '.join(PLATFORMS)})")
+    wan_if, lan_if = site_ports(site, plat)
     pe = inventory.provider_edges[site.wan.pe]
     services = inventory.services
     link_kbps = site.wan.bandwidth_mbps * 1000

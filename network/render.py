@@ -14,29 +14,21 @@ import jinja2
 from provdc.core.errors import ProvdcError
 from provdc.core.files import output_folder, write_file
 from provdc.inventory.model import Inventory, Site
+from provdc.inventory.platforms import PLATFORMS, Platform
 from provdc.network import filters
 from provdc.network.context import DeviceContext, device_context
-
-# What each platform's config holds. FRR holds the routing plane only: on a Linux router, QoS (tc),
-# NTP (chrony), the SNMPv3 agent (snmpd) and syslog forwarding (rsyslog) belong to the host.
-FEATURES: dict[str, tuple[str, ...]] = {
-    "frr": ("base", "interfaces", "routing", "acl", "syslog"),
-    "cisco_ios": ("base", "interfaces", "qos", "routing", "acl", "snmp", "ntp", "syslog"),
-    "juniper_junos": ("base", "interfaces", "qos", "routing", "acl", "snmp", "ntp", "syslog"),
-}
-SUFFIX = {"frr": ".conf", "cisco_ios": ".cfg", "juniper_junos": ".set"}
 
 
 @dataclass(frozen=True)
 class Rendered:
     site: Site
     hostname: str
-    platform: str
+    platform: Platform
     text: str
 
     @property
     def filename(self) -> str:
-        return self.hostname + SUFFIX[self.platform]
+        return self.hostname + PLATFORMS[self.platform].suffix
 
 
 def environment() -> jinja2.Environment:
@@ -73,7 +65,7 @@ class Renderer:
 
     def device(self, site: Site, platform: str | None = None) -> Rendered:
         ctx = self.context(site, platform)
-        text = self._render(f"{ctx.platform}/device.j2", ctx, FEATURES[ctx.platform])
+        text = self._render(f"{ctx.platform}/device.j2", ctx, PLATFORMS[ctx.platform].features)
         text = text if text.endswith("\n") else text + "\n"  # as Ansible's template module writes it
         return Rendered(site, ctx.hostname, ctx.platform, text)
 

@@ -44,7 +44,7 @@ def cloud_init_metadata(inv: Inventory, vm: VM) -> str:
         if i == 0:
             eth["routes"] = [{"to": "default", "via": str(net.network_address + 1)}]
         ethernets[f"ens{192 + 32 * i}"] = eth  # vmxnet3 names by PCI slot
-    meta = {"instance-id": vm.name, "local-hostname": vm.hostname,
+    meta = {"instance-id": vm.name, "local-hostname": vm.name,
             "network": {"version": 2, "ethernets": ethernets}}
     return base64.b64encode(json.dumps(meta, sort_keys=True).encode()).decode()
 

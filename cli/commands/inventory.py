@@ -1,6 +1,7 @@
 """`provdc inventory`: validate, show, export and grow the inventory."""
 
 import sys
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,7 @@ def validate(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _find_site(sites: dict[str, Site], key: str) -> Site:
+def _find_site(sites: Mapping[str, Site], key: str) -> Site:
     for site in sites.values():
         if key in (site.id, site.code, site.router.hostname):
             return site

@@ -7,8 +7,8 @@ import typer
 
 from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory, load_target
+from provdc.inventory.platforms import PLATFORMS
 from provdc.network import fleet
-from provdc.network.context import PLATFORMS
 from provdc.network.progress import device_progress
 from provdc.network.push import Pusher, PushOptions
 from provdc.network.render import render_sites, select_sites, write_rendered

@@ -49,7 +49,7 @@ def test_set_values_are_json_when_they_parse() -> None:
 
 def test_roles_follow_the_playbook() -> None:
     inv = load_inventory()
-    by_name = {vm.hostname: vm for vm in inv.workloads}
+    by_name = {vm.name: vm for vm in inv.workloads}
     assert roles_of(by_name["rp-01"]) == (*BASELINE, "reverse_proxy")
     assert roles_of(by_name["db-01"]) == (*BASELINE, "postgresql")
     assert roles_of(by_name["dvc-web-01"]) == BASELINE

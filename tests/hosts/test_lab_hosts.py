@@ -89,7 +89,7 @@ def test_verify_passes_every_role(lab: LabStatus, applied: Any, provdc_cli: Any)
     assert skipped <= {"audit"}  # the lab's namespaces have no kernel audit; nothing else may skip
     inv = load_inventory()
     for h in report["hosts"]:
-        vm = next(v for v in inv.workloads if v.hostname == h["name"])
+        vm = next(v for v in inv.workloads if v.name == h["name"])
         assert h["address"] == str(vm.address)
         roles = {c["role"] for c in h["checks"]}
         assert {"common", "hardening", "snmp_agent", "log_forwarding"} <= roles
@@ -170,7 +170,7 @@ def test_snmpv3_authpriv_get_succeeds_and_nothing_less(
 def test_firewall_admits_declared_services_only(lab: LabStatus, applied: Any) -> None:
     inv = load_inventory()
     for node in lab.of_kind("host"):
-        vm = next(v for v in inv.workloads if v.hostname == node.name)
+        vm = next(v for v in inv.workloads if v.name == node.name)
         rules = in_host(node.name, "nft", "list", "chain", "inet", "provdc", "input").stdout
         assert "policy drop" in rules
         if vm.group == "reverse_proxy":
@@ -236,7 +236,7 @@ def _host_of_group(lab: LabStatus, group: str) -> str:
     return next(
         n.name
         for n in lab.of_kind("host")
-        if next(v for v in inv.workloads if v.hostname == n.name).group == group
+        if next(v for v in inv.workloads if v.name == n.name).group == group
     )
 
 

@@ -116,8 +116,8 @@ def test_export_is_an_ansible_dynamic_inventory(tmp_path: Path, provdc_cli) -> N
     )
     seen = json.loads(run.stdout)
     inv = load_inventory()
-    vm_hosts = {vm.hostname for vm in inv.workloads}
-    assert set(seen["database"]["hosts"]) == {vm.hostname for vm in inv.workloads if vm.group == "database"}
+    vm_hosts = {vm.name for vm in inv.workloads}
+    assert set(seen["database"]["hosts"]) == {vm.name for vm in inv.workloads if vm.group == "database"}
     assert vm_hosts <= set(seen["_meta"]["hostvars"])
     assert seen["_meta"]["hostvars"]["db-01"]["ansible_host"] == "10.30.5.11"
     routers = {s.router.hostname for s in inv.sites.values()}

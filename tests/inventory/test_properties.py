@@ -10,17 +10,7 @@ from hypothesis import strategies as st
 from provdc.inventory import check_inventory, ipam, load_inventory
 
 PLAN = load_inventory()  # the shipped plan
-
-
-def _plan():
-    from provdc.inventory.sections import read_sections
-    from provdc.inventory.source import inventory_files, read_document
-
-    docs = [read_document(p, str(p)) for p in inventory_files(Path(PLAN.root))]
-    return read_sections([d for d in docs if not isinstance(d, Exception)]).get("ipam")  # type: ignore[arg-type]
-
-
-PLAN_IPAM = _plan()
+PLAN_IPAM = PLAN.ipam
 
 commune_codes = st.integers(
     min_value=ipam.COMMUNE_CODE_BASE,
@@ -30,7 +20,7 @@ district_codes = st.integers(min_value=ipam.DISTRICT_CODE_BASE, max_value=ipam.D
 agency_numbers = st.integers(min_value=1, max_value=31)
 
 
-def _site_networks(kind: str, code: int) -> list[IPv4Network]:
+def _site_networks(kind: ipam.WanSiteKind, code: int) -> list[IPv4Network]:
     number = code if kind == "agency" else None
     slot = ipam.slot(kind, str(code), number)
     nets = [ipam.wan_network(PLAN_IPAM, slot), IPv4Network(ipam.loopback(PLAN_IPAM, slot))]
@@ -46,7 +36,12 @@ def _site_networks(kind: str, code: int) -> list[IPv4Network]:
 )
 def test_no_two_sites_share_an_address(communes: set[int], districts: set[int], agencies: set[int]) -> None:
     owned: list[tuple[IPv4Network, tuple[str, int]]] = []
-    for kind, codes in (("commune", communes), ("district", districts), ("agency", agencies)):
+    kinds: tuple[tuple[ipam.WanSiteKind, set[int]], ...] = (
+        ("commune", communes),
+        ("district", districts),
+        ("agency", agencies),
+    )
+    for kind, codes in kinds:
         for code in codes:
             owned += [(net, (kind, code)) for net in _site_networks(kind, code)]
     owned.sort(key=lambda x: (int(x[0].network_address), x[0].prefixlen))

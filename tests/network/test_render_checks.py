@@ -14,14 +14,15 @@ import pytest
 from hier_config import Platform, get_hconfig
 
 from provdc.inventory import Inventory
-from provdc.network.context import interfaces_for
-from provdc.network.render import FEATURES, Rendered, render_sites
+from provdc.inventory.platforms import PLATFORMS
+from provdc.network.context import site_ports
+from provdc.network.render import Rendered, render_sites
 
 
 @pytest.fixture(scope="module")
 def rendered(inventory: Inventory) -> dict[str, list[Rendered]]:
     sites = list(inventory.sites.values())
-    return {p: render_sites(inventory, sites, p) for p in FEATURES}
+    return {p: render_sites(inventory, sites, p) for p in PLATFORMS}
 
 
 def test_every_site_every_platform(inventory: Inventory, rendered: dict[str, list[Rendered]]) -> None:
@@ -47,7 +48,7 @@ def test_no_secret_value_only_references(inventory: Inventory, monkeypatch: pyte
 def test_cisco_parses_and_matches_model(inventory: Inventory, rendered: dict[str, list[Rendered]]) -> None:
     for cfg in rendered["cisco_ios"]:
         site = cfg.site
-        wan_if, lan_if = interfaces_for(inventory, "cisco_ios")
+        wan_if, lan_if = site_ports(site, "cisco_ios")
         tree = get_hconfig(Platform.CISCO_IOS, cfg.text)
         wan = tree.get_child(equals=f"interface {wan_if}")
         assert wan is not None, cfg.hostname
@@ -80,7 +81,8 @@ def test_junos_parses_and_matches_model(inventory: Inventory, rendered: dict[str
         tree = get_hconfig(Platform.JUNIPER_JUNOS, cfg.text)
         texts = {c.text for c in tree.all_children()}
         net = IPv4Network(site.wan.network)
-        assert f"set interfaces ge-0/0/0 unit 0 family inet address {next(net.hosts())}/30" in texts
+        wan_if = site_ports(site, "juniper_junos")[0]
+        assert f"set interfaces {wan_if} unit 0 family inet address {next(net.hosts())}/30" in texts
         assert f"set routing-options autonomous-system {site.router.asn}" in texts
         assert f"set protocols bgp group PE neighbor {list(net.hosts())[1]} description " in "\n".join(texts)
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from provdc.inventory import Inventory
-from provdc.network.render import FEATURES, Renderer
+from provdc.inventory.platforms import PLATFORMS
+from provdc.network.render import Renderer
 
 GOLDEN = Path(__file__).parent / "golden"
 # A commune (the common case), a district, and the DR (its only FRR router), each in every platform.
 SITES = ("com-11293", "dist-288", "dr")
-CASES = [(p, f, s) for p, features in FEATURES.items() for f in features for s in SITES]
+CASES = [(p, f, s) for p, spec in PLATFORMS.items() for f in spec.features for s in SITES]
 
 
 def _check(name: str, text: str) -> None:
@@ -33,7 +34,7 @@ def test_feature(inventory: Inventory, platform: str, feature: str, site: str) -
     _check(f"{platform}/{feature}/{site}.txt", text)
 
 
-@pytest.mark.parametrize("platform", list(FEATURES))
+@pytest.mark.parametrize("platform", list(PLATFORMS))
 def test_static_routing(inventory: Inventory, platform: str) -> None:
     site = inventory.sites["com-11293"]
     static = dataclasses.replace(site, wan=dataclasses.replace(site.wan, routing="static"))

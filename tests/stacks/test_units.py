@@ -77,6 +77,6 @@ def test_vm_disks_sit_on_their_tier_on_the_vms_cluster(inventory: Inventory) -> 
 def test_cloud_init_metadata_carries_name_and_address(inventory: Inventory) -> None:
     vm = inventory.workloads[0]
     meta = json.loads(base64.b64decode(cloud_init_metadata(inventory, vm)))
-    assert meta["local-hostname"] == vm.hostname
+    assert meta["local-hostname"] == vm.name
     first = next(iter(meta["network"]["ethernets"].values()))
     assert first["addresses"][0].startswith(f"{vm.nics[0].ip}/")
