@@ -8,12 +8,11 @@ target's known_hosts except on the lab.
 from typing import Any
 
 from provdc.inventory import Target, secret
+from provdc.inventory.platforms import PLATFORMS
 from provdc.network import candidate, hostkeys
 from provdc.network.drivers.frr import FrrDriver
 from provdc.network.errors import DeviceError, Reason
 from provdc.network.scope import Managed
-
-NAPALM_NAMES = {"cisco_ios": "ios", "juniper_junos": "junos"}
 
 
 def open_driver(device: Managed, target: Target, timeout: int = 60) -> Any:
@@ -32,7 +31,7 @@ def open_driver(device: Managed, target: Target, timeout: int = 60) -> Any:
 
         args.update(hostkeys.optional_args(device.platform, access))
         args.update(candidate.optional_args(device.platform))
-        driver = get_network_driver(NAPALM_NAMES[device.platform])(
+        driver = get_network_driver(PLATFORMS[device.platform].napalm_driver)(
             device.address, username, password, timeout=timeout, optional_args=args
         )
         hostkeys.enforce(driver, device.platform, access)

@@ -24,7 +24,7 @@ class HostPlan:
 
     @property
     def name(self) -> str:
-        return self.vm.hostname
+        return self.vm.name
 
     @property
     def address(self) -> str:
@@ -45,7 +45,7 @@ def playbook_roles(playbook: Path = PLAYBOOK) -> tuple[tuple[str, tuple[str, ...
 def roles_of(vm: VM) -> tuple[str, ...]:
     roles: list[str] = []
     for hosts, play_roles in playbook_roles():
-        if hosts in (ALL_VMS, vm.group, vm.hostname):
+        if hosts in (ALL_VMS, vm.group, vm.name):
             roles.extend(r for r in play_roles if r not in roles)
     return tuple(roles)
 
@@ -67,16 +67,16 @@ def select_hosts(inv: Inventory, limit: str | None = None, only: set[str] | None
     if only is not None:
         if not only:
             raise ProvdcError("the lab has no hosts up: flock /run/provdc-lab-session.lock provdc lab up")
-        inv_names = {vm.hostname for vm in inv.workloads}
+        inv_names = {vm.name for vm in inv.workloads}
         if not only & inv_names:
             raise ProvdcError("the lab's hosts are not in this inventory")
     chosen = [
         vm
         for vm in inv.workloads
-        if any(fnmatchcase(vm.hostname, p) or fnmatchcase(vm.group, p) for p in patterns)
+        if any(fnmatchcase(vm.name, p) or fnmatchcase(vm.group, p) for p in patterns)
     ]
     if only is not None:
-        chosen = [vm for vm in chosen if vm.hostname in only]
+        chosen = [vm for vm in chosen if vm.name in only]
     if not chosen:
         raise ProvdcError(f"--limit {limit!r} matches no host of the inventory (hostnames or groups)")
     return [HostPlan(vm, roles_of(vm)) for vm in chosen]
