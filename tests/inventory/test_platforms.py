@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from provdc.inventory import check_inventory, default_inventory_path, load_inventory, schema
-from provdc.inventory.platforms import PLATFORMS, ModelPorts, Platform
+from provdc.inventory.platforms import PLATFORMS, ModelPorts, Platform, platform_named
 
 PACKAGE = Path(__file__).resolve().parents[2]
 AREAS = ("cli", "core", "inventory", "network", "monitoring", "stacks", "lab", "roles")
@@ -61,7 +61,7 @@ def _shipped_router_models() -> set[tuple[str, str]]:
 
 def test_table_and_literal_name_the_same_platforms() -> None:
     assert set(PLATFORMS) == set(get_args(Platform)) == {"frr", "cisco_ios", "juniper_junos"}
-    assert schema.Platform is Platform
+    assert get_args(schema.SiteDefaultsIn.model_fields["platform"].annotation) == get_args(Platform)
     for name, spec in PLATFORMS.items():
         assert spec.name == name
         assert spec.stand_in in spec.models
@@ -70,7 +70,9 @@ def test_table_and_literal_name_the_same_platforms() -> None:
 def test_every_model_of_the_shipped_inventory_has_an_entry() -> None:
     pairs = _shipped_router_models()
     assert {m for _, m in pairs} >= {"ISR4321", "ISR4331", "C1111-4P", "SRX300", "MX204", "Debian-12-FRR"}
-    for platform, model in pairs:
+    for name, model in pairs:
+        platform = platform_named(name)
+        assert platform is not None, name
         assert model in PLATFORMS[platform].models, f"{platform} {model}"
 
 
@@ -117,11 +119,12 @@ def _platform_lists(tree: ast.AST) -> list[int]:
     names = set(PLATFORMS)
     found = []
     for node in ast.walk(tree):
-        items: list[ast.expr | None] = []
         if isinstance(node, ast.Tuple | ast.List | ast.Set):
-            items = list(node.elts)
+            items: list[ast.expr | None] = list(node.elts)
         elif isinstance(node, ast.Dict):
             items = list(node.keys)
+        else:
+            continue
         hits = [i for i in items if isinstance(i, ast.Constant) and i.value in names]
         if len(hits) >= 2:
             found.append(node.lineno)
