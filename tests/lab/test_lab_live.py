@@ -9,6 +9,7 @@ from netmiko import ConnectHandler
 
 from provdc.inventory import load_inventory, secret
 from provdc.inventory.model import Site
+from provdc.inventory.platforms import PLATFORMS
 from provdc.inventory.targets import Target
 from provdc.lab.status import LabStatus, NodeStatus
 
@@ -86,7 +87,7 @@ def test_running_config_over_ssh_with_netmiko(lab: LabStatus, lab_target: Target
         else {"use_keys": True, "key_file": access.key_file}
     )
     conn = ConnectHandler(
-        device_type="linux",
+        device_type=PLATFORMS["frr"].netmiko_device_type,
         host=node.ssh["address"],
         port=node.ssh["port"],
         username=secret(access.username_ref),
