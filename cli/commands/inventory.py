@@ -10,6 +10,7 @@ import typer
 
 from provdc.core.errors import ProvdcError
 from provdc.core.files import write_file
+from provdc.core.text import printable
 from provdc.inventory import Site, check_inventory, default_inventory_path, load_inventory
 from provdc.inventory.add_site import add_site
 from provdc.inventory.export_ansible import ansible_inventory
@@ -179,7 +180,7 @@ def add_site_cmd(
     if fmt == Format.json:
         print_json({"site": site_record(site), "file": str(written), "backup": str(backup)})
         return
-    typer.echo(f"added {site.id} ({site.name}) to {written}; backup in {backup}")
+    typer.echo(printable(f"added {site.id} ({site.name}) to {written}; backup in {backup}"))
     typer.echo(
         f"router {site.router.hostname} loopback {site.router.loopback} ASN {site.router.asn}, "
         f"WAN {site.wan.network}, LANs " + ", ".join(f"{x.role} {x.network}" for x in site.lans)
