@@ -12,7 +12,6 @@ import fcntl
 import math
 import statistics
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 from runner import Row  # type: ignore[import-not-found]
 
 from provdc.inventory import load_inventory, load_target, secret
-from provdc.network.drivers import frr as frr_driver
+from provdc.inventory.scope import build_scope
 from provdc.network.push import Pusher, PushOptions
 from provdc.network.render import Renderer
 from provdc.network.scope import Managed, managed_devices
@@ -63,7 +62,6 @@ def _nornir_push(devices: list[Managed], golden: dict[str, str], target: object)
     from nornir_napalm.plugins.tasks import napalm_configure
 
     ConnectionPluginRegister.auto_register()  # nornir_napalm's "napalm" connection
-    sys.modules["napalm_frr"] = frr_driver  # NAPALM finds community drivers as napalm_<name>
     access = target.devices  # type: ignore[attr-defined]
     extras = {"optional_args": {"key_file": access.key_file, "host_keys": access.host_keys}}
     hosts = Hosts()
@@ -104,7 +102,7 @@ def run() -> list[Row]:
             status = lab_status(detail=False)
         work = Path(tmp)
         inv, target = load_inventory(), load_target("lab")
-        devices = managed_devices(inv, target, None)
+        devices = managed_devices(build_scope(inv, target))
         namespaces = {n.name: n.namespace for n in status.nodes}
         day0 = {d.hostname: _running(namespaces[d.hostname]) for d in devices}
         renderer = Renderer(inv)

@@ -11,8 +11,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError
 
-from provdc.core.errors import ProvdcError
+from provdc.inventory.errors import TargetError
 from provdc.inventory.loader import default_inventory_path
+from provdc.inventory.platforms import Platform
 from provdc.inventory.schema import Strict
 from provdc.inventory.source import Problem, line_of, read_document
 
@@ -25,6 +26,9 @@ class VcenterTarget(Strict):
     username_ref: SecretRef
     password_ref: SecretRef
     insecure: bool = False
+    # "inventory": the stack preflight takes host capacities from the inventory, for a simulator
+    # whose own figures are made up (vcsim: 2 cores, 4 GiB per host)
+    capacity_source: Literal["vcenter", "inventory"] = "vcenter"
 
 
 class DeviceAccess(Strict):
@@ -48,6 +52,23 @@ class StateBackend(Strict):
     passphrase_ref: SecretRef = "env:PULUMI_CONFIG_PASSPHRASE"
 
 
+class LabScope(Strict):
+    """What `lab up` built, written into the target beside its references: no secret in it.
+
+    The nodes exist while `record` (the lab's own record) does; every router is realised as
+    `platform`, with that platform's interface names from the inventory's `platforms:` table.
+    """
+
+    record: str
+    routers: tuple[str, ...]
+    pes: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    platform: Platform = "frr"
+    wan_interface: str
+    lan_interface: str
+    container_like: bool = True  # hosts share the machine's clock and kernel
+
+
 class Target(Strict):
     name: str
     description: str = ""
@@ -56,7 +77,7 @@ class Target(Strict):
     snmp: SnmpAccess
     hosts: DeviceAccess | None = None
     state: StateBackend = StateBackend()
-    extra: dict[str, str] = Field(default_factory=dict)
+    lab: LabScope | None = None
 
 
 def state_dir() -> Path:
@@ -76,16 +97,16 @@ def load_target(name: str, inventory: Path | None = None) -> Target:
         if path.is_file():
             return _read(path)
     tried = " or ".join(str(p) for p in target_paths(name, inventory))
-    raise ProvdcError(f"no target '{name}' ({tried})")
+    raise TargetError(f"no target '{name}' ({tried})")
 
 
 def _read(path: Path) -> Target:
     doc = read_document(path, str(path))
     if isinstance(doc, Problem):
-        raise ProvdcError(str(doc))
+        raise TargetError(str(doc))
     try:
         return Target.model_validate(dict(doc.data))
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise ProvdcError(f"{path}:{line_of(doc.data, err['loc'])}: {where}: {err['msg']}") from None
+        raise TargetError(f"{path}:{line_of(doc.data, err['loc'])}: {where}: {err['msg']}") from None

@@ -1,6 +1,5 @@
 """`lab up` and `lab down`: build the lab from the inventory, and take it away leaving nothing."""
 
-import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,7 +15,7 @@ from provdc.lab.paths import LabPaths
 from provdc.lab.plumbing import wire
 from provdc.lab.preflight import preflight
 from provdc.lab.state import LabRecord, read_record, write_record
-from provdc.lab.system import run
+from provdc.lab.status import bgp_peers, healthy
 from provdc.lab.target import write_known_hosts, write_target
 from provdc.lab.topology import Node, Scale, Topology, build_topology
 
@@ -36,8 +35,6 @@ def up(
     progress: Progress = _quiet,
 ) -> LabRecord:
     """Bring the lab up; a healthy lab of the same scale is kept, anything else is cleaned first."""
-    from provdc.lab.status import healthy
-
     preflight()
     paths = LabPaths.current()
     inv = load_inventory(inventory)
@@ -118,16 +115,6 @@ def _start_router(paths: LabPaths, inv: Inventory, topo: Topology, node: Node) -
     location = "carrier" if node.kind == "pe" else inv.sites[node.site].name
     nets = [str(n) for n in inv.services.management_networks]
     daemons.start_snmpd(paths, node, daemons.snmpd_config(paths, node, inv.services.snmp, nets, location))
-
-
-def bgp_peers(node: Node) -> dict[str, str]:
-    """Each BGP neighbour of a router and its state, read with vtysh."""
-    out = run(["vtysh", "-N", node.namespace, "-c", "show bgp summary json"], check=False, timeout=10)
-    try:
-        peers = json.loads(out).get("ipv4Unicast", {}).get("peers", {})
-    except ValueError:
-        return {}
-    return {addr: str(p.get("state", "?")) for addr, p in peers.items()}
 
 
 def _wait_bgp(topo: Topology) -> None:

@@ -7,9 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from provdc.core.errors import ProvdcError
+from provdc.inventory import load_inventory
 from provdc.inventory.model import SnmpSettings
 from provdc.lab import daemons, hosts
+from provdc.lab import vcsim as lab_vcsim
 from provdc.lab.credentials import USER, read_secret
+from provdc.lab.errors import LabError
 from provdc.lab.frr_day0 import CORE_IF, LAN_IF, WAN_IF
 from provdc.lab.memory import memory_by_namespace
 from provdc.lab.paths import LabPaths
@@ -126,12 +129,8 @@ def _snmp(node: Node, community: str, snmp: SnmpSettings | None) -> dict[str, An
 
 def lab_status(detail: bool = True, snmp: SnmpSettings | None = None) -> LabStatus:
     """The lab as it is now; `detail` adds link and BGP state (a few vtysh/ip calls per node)."""
-    from provdc.lab.lifecycle import bgp_peers
-
     if os.geteuid() != 0:
-        raise ProvdcError(
-            "lab: status needs root (it reads the lab's namespaces and secrets); run it as root"
-        )
+        raise LabError("lab: status needs root (it reads the lab's namespaces and secrets); run it as root")
     paths = LabPaths.current()
     record = read_record(paths)
     if record is None:
@@ -169,28 +168,30 @@ def lab_status(detail: bool = True, snmp: SnmpSettings | None = None) -> LabStat
         record.scale,
         tuple(nodes),
         str(paths.target),
-        services(),
+        services(paths),
         str(record.mgmt_source),
         record.up_seconds,
     )
 
 
-def services() -> dict[str, Any]:
-    """Services beside the nodes, each from its own area: `provdc.stacks.vcsim.lab_service()`
-    (when that function exists) says whether vcsim runs and where, as {"vcsim": {"url", ...}}."""
+def services(paths: LabPaths) -> dict[str, Any]:
+    """Services beside the nodes: the lab's vcsim when it runs, as {"vcsim": {"url", ...}}."""
+    found = lab_vcsim.service(paths)
+    return {"vcsim": found} if found else {}
+
+
+def bgp_peers(node: Node) -> dict[str, str]:
+    """Each BGP neighbour of a router and its state, read with vtysh."""
+    out = run(["vtysh", "-N", node.namespace, "-c", "show bgp summary json"], check=False, timeout=10)
     try:
-        from provdc.stacks import vcsim
-    except ImportError:
+        peers = json.loads(out).get("ipv4Unicast", {}).get("peers", {})
+    except ValueError:
         return {}
-    hook = getattr(vcsim, "lab_service", None)
-    found = hook() if callable(hook) else None
-    return {"vcsim": found} if isinstance(found, dict) and found else {}
+    return {addr: str(p.get("state", "?")) for addr, p in peers.items()}
 
 
 def _inventory_snmp() -> SnmpSettings | None:
     try:
-        from provdc.inventory import load_inventory
-
         return load_inventory().services.snmp
     except ProvdcError:  # status must answer even when the inventory no longer loads
         return None

@@ -2,15 +2,19 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from provdc.inventory.platforms import PLATFORMS, Platform
 from provdc.lab import vcsim
 from provdc.lab.credentials import ensure_secret
 from provdc.lab.paths import LabPaths
 from provdc.lab.state import LabRecord
 
 PASSPHRASE_SECRET = "pulumi-passphrase"  # encrypts the lab stacks' secrets in Pulumi's state
+ROUTER_PLATFORM: Platform = "frr"  # every router of the lab, whatever its production platform
+NODE_GROUPS = (("routers", "router"), ("pes", "pe"), ("hosts", "host"))
 
 
 def write_known_hosts(paths: LabPaths, record: LabRecord) -> None:
@@ -27,11 +31,25 @@ def _ref(path: Path) -> str:
     return f"file:{path}"
 
 
+def lab_scope(paths: LabPaths, record: LabRecord) -> dict[str, Any]:
+    """The target's `lab:` block: what was built, and the names the lab's platform gives its ports."""
+    ports = PLATFORMS[ROUTER_PLATFORM].stand_in_ports
+    return {
+        "record": str(paths.state_file),
+        **{group: [n.name for n in record.nodes if n.kind == kind] for group, kind in NODE_GROUPS},
+        "platform": ROUTER_PLATFORM,
+        "wan_interface": ports.wan,
+        "lan_interface": ports.lan,
+        "container_like": True,
+    }
+
+
 def write_target(paths: LabPaths, record: LabRecord, vcenter_url: str | None = None) -> Path:
     """state_dir()/targets/lab.yml, written whole through a temporary file.
 
     With `vcenter_url` (the lab's vcsim), a `vcenter:` block; vcsim's hosts are tiny, so the
     stack preflight takes capacities from the inventory (`capacity_source: inventory`). The
+    `lab:` block says what `up` built, so that commands need not read the lab (nor be root). The
     stacks' state passphrase is a generated lab secret too, so `stack up --target lab` needs no
     environment.
     """
@@ -50,6 +68,7 @@ def write_target(paths: LabPaths, record: LabRecord, vcenter_url: str | None = N
         "username_ref": _ref(s / vcsim.USER_SECRET),
         "password_ref": _ref(s / vcsim.PASSWORD_SECRET),
         "insecure": True,
+        "capacity_source": "inventory",
     }
     target = {
         "name": "lab",
@@ -64,11 +83,7 @@ def write_target(paths: LabPaths, record: LabRecord, vcenter_url: str | None = N
             "port": 161,
         },
         "state": {"url": "", "passphrase_ref": _ref(s / PASSPHRASE_SECRET)},
-        "extra": {
-            "lab_dir": str(paths.root),
-            "mgmt_source": str(record.mgmt_source),
-            "capacity_source": "inventory",
-        },
+        "lab": lab_scope(paths, record),
     }
     paths.target.parent.mkdir(parents=True, exist_ok=True)
     tmp = paths.target.with_suffix(".tmp")
@@ -77,5 +92,6 @@ def write_target(paths: LabPaths, record: LabRecord, vcenter_url: str | None = N
         + yaml.safe_dump(target, sort_keys=False, allow_unicode=True),
         encoding="utf-8",
     )
+    os.chmod(tmp, 0o644)  # references only: any user may read which lab is up and how to reach it
     os.replace(tmp, paths.target)
     return paths.target

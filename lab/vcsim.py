@@ -6,6 +6,7 @@ crash or from another checkout, as it finds the nodes' processes by their namesp
 """
 
 from pathlib import Path
+from typing import Any
 
 from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Vsphere
@@ -59,6 +60,17 @@ def ensure(paths: LabPaths, inventory: Vsphere) -> tuple[str | None, str]:
 def stop(paths: LabPaths) -> None:
     vcsim.stop(paths.vcsim)
     kill_all(marked())
+
+
+def service(paths: LabPaths) -> dict[str, Any] | None:
+    """The lab's vcsim when it runs (for `lab status`), else None.
+
+    No secret: its credentials are behind the generated target `lab`'s `vcenter:` references.
+    """
+    found = vcsim.info(paths.vcsim)
+    if found is None:
+        return None
+    return {**found, "workdir": str(paths.vcsim), "target": "lab", "version": vcsim.VERSION}
 
 
 def marked() -> list[int]:

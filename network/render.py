@@ -4,7 +4,6 @@ Templates live in templates/<platform>/<feature>.j2; templates/<platform>/device
 features of that platform together in the order a device reads them.
 """
 
-import fnmatch
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from provdc.core.errors import ProvdcError
 from provdc.core.files import output_folder, write_file
 from provdc.inventory.model import Inventory, Site
 from provdc.inventory.platforms import PLATFORMS, Platform
+from provdc.inventory.scope import matching_sites
 from provdc.network import filters
 from provdc.network.context import DeviceContext, device_context
 
@@ -82,18 +82,8 @@ class Renderer:
 
 
 def select_sites(inventory: Inventory, pattern: str | None) -> list[Site]:
-    """Sites whose id, code or hostname matches the glob (all sites without one)."""
-    sites = list(inventory.sites.values())
-    if not pattern:
-        return sites
-    chosen = [
-        s
-        for s in sites
-        if any(fnmatch.fnmatchcase(key, pattern) for key in (s.id, s.code, s.router.hostname))
-    ]
-    if not chosen:
-        raise ProvdcError(f"no site matches '{pattern}' (a glob over site ids, codes and hostnames)")
-    return chosen
+    """Sites the `--site` glob matches (the scope's one rule); all sites without one."""
+    return matching_sites(inventory, pattern)
 
 
 def render_sites(inventory: Inventory, sites: list[Site], platform: str | None = None) -> list[Rendered]:

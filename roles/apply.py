@@ -11,8 +11,9 @@ from typing import Any
 from provdc.core.errors import ProvdcError
 from provdc.hosts.recap import HostRecap, RecapReader
 from provdc.hosts.runvars import run_files, run_vars
-from provdc.hosts.selection import PLAYBOOK, HostPlan, existing_hosts, select_hosts
+from provdc.hosts.selection import PLAYBOOK, HostPlan, select_hosts
 from provdc.inventory.model import Inventory
+from provdc.inventory.scope import build_scope
 from provdc.inventory.targets import Target
 
 
@@ -78,7 +79,7 @@ def apply(
     progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Apply the playbook to the selected hosts; every host is reported, failed or not."""
-    hosts: list[HostPlan] = select_hosts(inv, limit, existing_hosts(target))
+    hosts: list[HostPlan] = select_hosts(build_scope(inv, target), limit)
     variables = run_vars(inv, target, hosts, overrides)
     reader = RecapReader()
     with run_files(inv, variables) as files:

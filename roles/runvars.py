@@ -66,9 +66,8 @@ def host_access(target: Target) -> Access:
 
 
 def container_like(target: Target) -> bool:
-    """Hosts that share the machine's clock and kernel (the lab): target.extra container_like."""
-    default = "true" if target.name == "lab" else "false"
-    return target.extra.get("container_like", default).lower() == "true"
+    """Hosts that share the machine's clock and kernel: the lab's, unless its target says otherwise."""
+    return target.lab is not None and target.lab.container_like
 
 
 def public_key(access: Access) -> str | None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from provdc.core.errors import ProvdcError
-from provdc.inventory.model import VM, Inventory
-from provdc.inventory.targets import Target
+from provdc.hosts.errors import HostsError
+from provdc.inventory.model import VM
+from provdc.inventory.scope import Scope
 
 PLAYBOOK = Path(__file__).resolve().parent / "site.yml"
 ALL_VMS = "vms"
@@ -50,38 +50,18 @@ def roles_of(vm: VM) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def lab_hosts() -> set[str]:
-    """The VMs the running lab stands up as hosts (`provdc lab status`); empty when it is down."""
-    from provdc.lab.status import lab_status
+def select_hosts(scope: Scope, limit: str | None = None) -> list[HostPlan]:
+    """The scope's hosts whose hostname or group matches one of the comma-separated globs of `limit`.
 
-    return {n.name for n in lab_status(detail=False).of_kind("host")}
-
-
-def select_hosts(inv: Inventory, limit: str | None = None, only: set[str] | None = None) -> list[HostPlan]:
-    """The VMs whose hostname or group matches one of the comma-separated globs of `limit`.
-
-    `only` narrows to the hosts that exist (the lab's): a lab run never sends a packet to an
+    A lab target's scope holds only the hosts the lab runs: a lab run never sends a packet to an
     address the lab does not own.
     """
     patterns = [p.strip() for p in (limit or "*").split(",") if p.strip()]
-    if only is not None:
-        if not only:
-            raise ProvdcError("the lab has no hosts up: flock /run/provdc-lab-session.lock provdc lab up")
-        inv_names = {vm.name for vm in inv.workloads}
-        if not only & inv_names:
-            raise ProvdcError("the lab's hosts are not in this inventory")
     chosen = [
         vm
-        for vm in inv.workloads
+        for vm in scope.hosts()
         if any(fnmatchcase(vm.name, p) or fnmatchcase(vm.group, p) for p in patterns)
     ]
-    if only is not None:
-        chosen = [vm for vm in chosen if vm.name in only]
     if not chosen:
-        raise ProvdcError(f"--limit {limit!r} matches no host of the inventory (hostnames or groups)")
+        raise HostsError(f"--limit {limit!r} matches no host of the inventory (hostnames or groups)")
     return [HostPlan(vm, roles_of(vm)) for vm in chosen]
-
-
-def existing_hosts(target: Target) -> set[str] | None:
-    """For the lab target, the hosts the lab runs; for others None (every VM of the inventory)."""
-    return lab_hosts() if target.name == "lab" else None

@@ -8,8 +8,9 @@ import testinfra  # type: ignore[import-untyped]
 
 from provdc.hosts.checks import CHECKS, Context
 from provdc.hosts.runvars import Access, host_access, public_key
-from provdc.hosts.selection import HostPlan, existing_hosts, select_hosts
+from provdc.hosts.selection import HostPlan, select_hosts
 from provdc.inventory.model import Inventory
+from provdc.inventory.scope import build_scope
 from provdc.inventory.secrets import secret
 from provdc.inventory.targets import Target
 
@@ -89,7 +90,7 @@ def check_host(plan: HostPlan, access: Access, base: Context) -> HostReport:
 def verify(
     inv: Inventory, target: Target, limit: str | None = None, overrides: Overrides | None = None
 ) -> Report:
-    hosts = select_hosts(inv, limit, existing_hosts(target))
+    hosts = select_hosts(build_scope(inv, target), limit)
     access = host_access(target)
     key = public_key(access)
     o = overrides or Overrides()

@@ -8,7 +8,7 @@
 - no port group of the inventory's names sits on another switch.
 
 Host and datastore figures come from vCenter. A simulator's are made up (vcsim: 2 cores,
-4 GiB per host, 10 TiB per datastore): a target with `extra: {capacity_source: inventory}`
+4 GiB per host, 10 TiB per datastore): a target with `vcenter: {capacity_source: inventory}`
 takes the inventory's figures instead; presence and connection are still checked live.
 """
 
@@ -41,7 +41,7 @@ def check(inv: Inventory, target: Target, access: Access) -> list[str]:
     """Every problem found, one line each; empty when `up` may go ahead."""
     vs = inv.vsphere
     problems: list[str] = []
-    from_inventory = target.extra.get("capacity_source") == "inventory"
+    from_inventory = target.vcenter is not None and target.vcenter.capacity_source == "inventory"
     with vsphere.connect(access) as si:
         dc = vsphere.find(si, vim.Datacenter, vs.datacenter)
         if dc is None:

@@ -81,10 +81,11 @@ def _alive(pid: int, workdir: Path) -> bool:
         return False
 
 
-def _info(workdir: Path) -> dict[str, Any] | None:
+def info(workdir: Path) -> dict[str, Any] | None:
+    """{"url", "pid"} of the vcsim `start(..., workdir)` left running, or None."""
     try:
-        info = json.loads((workdir / STATUS_FILE).read_text(encoding="utf-8"))
-        pid, url = int(info["pid"]), str(info["url"])
+        status = json.loads((workdir / STATUS_FILE).read_text(encoding="utf-8"))
+        pid, url = int(status["pid"]), str(status["url"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return {"url": url, "pid": pid} if _alive(pid, workdir) else None
@@ -92,17 +93,17 @@ def _info(workdir: Path) -> dict[str, Any] | None:
 
 def running(workdir: Path) -> str | None:
     """The URL of the vcsim that `start(..., workdir)` left running, or None (for `lab status`)."""
-    info = _info(workdir)
-    return None if info is None else str(info["url"])
+    found = info(workdir)
+    return None if found is None else str(found["url"])
 
 
 def stop(workdir: Path, grace: float = 10.0) -> None:
     """Stop the vcsim that `start(..., workdir)` left running, from another process too."""
-    info = _info(workdir)
+    found = info(workdir)
     (workdir / STATUS_FILE).unlink(missing_ok=True)
-    if info is None:
+    if found is None:
         return
-    pid = int(info["pid"])
+    pid = int(found["pid"])
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.kill(pid, sig)
@@ -113,20 +114,6 @@ def stop(workdir: Path, grace: float = 10.0) -> None:
             if not _alive(pid, workdir):
                 return
             time.sleep(0.05)
-
-
-def lab_service() -> dict[str, Any] | None:
-    """The lab's vcsim (under the lab dir, started by `provdc lab up`) when it runs, else None.
-
-    No secret: its credentials are behind the generated target `lab`'s `vcenter:` references.
-    """
-    from provdc.lab.paths import LabPaths
-
-    workdir = LabPaths.current().vcsim
-    info = _info(workdir)
-    if info is None:
-        return None
-    return {**info, "workdir": str(workdir), "target": "lab", "version": VERSION}
 
 
 def start(
@@ -157,8 +144,14 @@ def start(
     log, out = workdir / "vcsim.log", workdir / "vcsim.out"
     with log.open("w") as err_f, out.open("w") as out_f:
         proc = subprocess.Popen(
-            args, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out_f, stderr=err_f, text=True,
-            start_new_session=True, env={**os.environ, **(env or {})},
+            args,
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=out_f,
+            stderr=err_f,
+            text=True,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
     line = _first_line(proc, out)  # "export GOVC_URL=https://user:pass@127.0.0.1:PORT/sdk ..."
     if "GOVC_URL=" not in line:

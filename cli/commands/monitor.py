@@ -12,7 +12,8 @@ from pathlib import Path
 import typer
 
 from provdc.core.errors import ProvdcError
-from provdc.inventory import load_inventory
+from provdc.inventory import load_inventory, load_target
+from provdc.inventory.scope import build_scope
 from provdc.inventory.secrets import read_secret_file
 from provdc.monitoring.poller import PollOptions
 from provdc.monitoring.results import Agent, DeviceResult, as_json, summary
@@ -103,7 +104,8 @@ def _agents(
     if bool(target) == bool(agent):
         raise ProvdcError("give --target T (the inventory's devices) or --agent HOST[:PORT], not both")
     if target:
-        return inventory_agents(load_inventory(), target, site, v2c)
+        inv = load_inventory()
+        return inventory_agents(build_scope(inv, load_target(target), site), v2c)
     return adhoc_agents(agent or [], _credentials(*creds), profile)
 
 

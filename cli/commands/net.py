@@ -8,6 +8,7 @@ import typer
 from provdc.core.errors import ProvdcError
 from provdc.inventory import load_inventory, load_target
 from provdc.inventory.platforms import PLATFORMS
+from provdc.inventory.scope import build_scope
 from provdc.network import fleet
 from provdc.network.progress import device_progress
 from provdc.network.push import Pusher, PushOptions
@@ -78,7 +79,7 @@ def diff(
 ) -> None:
     """Intended vs running for each router: `-` lines to remove, `+` lines to add."""
     inv, tgt = load_inventory(inventory), load_target(target, inventory)
-    results = fleet.compliance(inv, tgt, managed_devices(inv, tgt, site), max_workers, timeout)
+    results = fleet.compliance(inv, tgt, managed_devices(build_scope(inv, tgt, site)), max_workers, timeout)
     for r in results:
         if r.result == "unreachable":
             sys.stdout.write(f"=== {r.name}: unreachable ({r.reason}: {r.detail})\n")
@@ -110,7 +111,7 @@ def push(
 ) -> None:
     """Back up, push, gate each wave; roll a wave back when its gate fails. Exit 1 on any failure."""
     inv, tgt = load_inventory(inventory), load_target(target, inventory)
-    devices = managed_devices(inv, tgt, site)
+    devices = managed_devices(build_scope(inv, tgt, site))
     options = PushOptions(commit, waves, max_workers, timeout, gate_timeout, confirm_timeout, max_failures)
     with device_progress(len(devices), "push" if commit else "push (dry run)") as on_phase:
         options.on_phase = on_phase
@@ -143,7 +144,7 @@ def backup(
 ) -> None:
     """Running configs into state/backups/TARGET (git, one commit per run), each checked complete."""
     inv, tgt = load_inventory(inventory), load_target(target, inventory)
-    results, commit_id = fleet.backup(tgt, managed_devices(inv, tgt, site), max_workers, timeout)
+    results, commit_id = fleet.backup(tgt, managed_devices(build_scope(inv, tgt, site)), max_workers, timeout)
     _show(f"backup of {tgt.name}", results, fmt, target=tgt.name, commit=commit_id)
     _exit(results, ("failed",))
 
@@ -159,7 +160,7 @@ def compliance(
 ) -> None:
     """Intended vs running per router: compliant, drifted or unreachable. Exit 1 unless all comply."""
     inv, tgt = load_inventory(inventory), load_target(target, inventory)
-    results = fleet.compliance(inv, tgt, managed_devices(inv, tgt, site), max_workers, timeout)
+    results = fleet.compliance(inv, tgt, managed_devices(build_scope(inv, tgt, site)), max_workers, timeout)
     _show(f"compliance of {tgt.name}", results, fmt, target=tgt.name)
     _exit(results, ("drifted", "unreachable"))
 
@@ -177,6 +178,6 @@ def rollback(
 ) -> None:
     """Put each matching router back to its last backup, then check it matches. Exit 1 on failure."""
     inv, tgt = load_inventory(inventory), load_target(target, inventory)
-    results = fleet.rollback(tgt, managed_devices(inv, tgt, site), max_workers, timeout)
+    results = fleet.rollback(tgt, managed_devices(build_scope(inv, tgt, site)), max_workers, timeout)
     _show(f"rollback on {tgt.name}", results, fmt, target=tgt.name)
     _exit(results, ("failed",))

@@ -9,6 +9,8 @@ import pytest
 from provdc.hosts.runvars import parse_override, run_files
 from provdc.hosts.selection import roles_of, select_hosts
 from provdc.inventory import load_inventory
+from provdc.inventory.scope import Scope
+from provdc.inventory.targets import LabScope, load_target
 
 BASELINE = ("common", "hardening", "snmp_agent", "log_forwarding")
 
@@ -57,14 +59,16 @@ def test_roles_follow_the_playbook() -> None:
 
 def test_limit_globs_hosts_and_groups() -> None:
     inv = load_inventory()
-    assert [h.name for h in select_hosts(inv, "rp-*")] == ["rp-01", "rp-02"]
-    assert {h.name for h in select_hosts(inv, "database")} == {
-        v.hostname for v in inv.workloads if v.group == "database"
+    prod = Scope(inv, load_target("prod"))
+    assert [h.name for h in select_hosts(prod, "rp-*")] == ["rp-01", "rp-02"]
+    assert {h.name for h in select_hosts(prod, "database")} == {
+        v.name for v in inv.workloads if v.group == "database"
     }
-    assert [h.name for h in select_hosts(inv, "rp-*,db-01", only={"rp-01", "db-01", "x"})] == [
-        "rp-01",
-        "db-01",
-    ]
+    lab = LabScope(
+        record="/nonexistent", routers=(), hosts=("rp-01", "db-01", "x"), wan_interface="w", lan_interface="l"
+    )
+    in_lab = Scope(inv, load_target("prod").model_copy(update={"lab": lab}))
+    assert [h.name for h in select_hosts(in_lab, "rp-*,db-01")] == ["rp-01", "db-01"]
 
 
 def test_run_files_are_private_and_removed() -> None:

@@ -17,6 +17,7 @@ from net_contract import Expect, check_bgp, check_facts, check_interfaces
 from net_lab import LabRouter, have_frr, reload_delta, restore, running, vtysh
 
 from provdc.inventory import Inventory, load_target, secret
+from provdc.inventory.scope import build_scope
 from provdc.network.connect import open_driver
 from provdc.network.push import Pusher, PushOptions
 from provdc.network.render import Renderer
@@ -250,7 +251,7 @@ def test_commit_revert_in_restores_unless_confirmed(
 # -- faults ---------------------------------------------------------------------------------------
 def _push(inventory: Inventory, **options: Any) -> tuple[list[Any], int | None]:
     target = load_target("lab")
-    devices = managed_devices(inventory, target, FAULT_SITES)
+    devices = managed_devices(build_scope(inventory, target, FAULT_SITES))
     options = {"max_failures": "100%", **options}  # the faults below: one bad device, the others go on
     pusher = Pusher(inventory, target, PushOptions(commit=True, max_workers=4, timeout=20, **options))
     return pusher.run(devices)
@@ -280,7 +281,7 @@ def _check_outcome(
 def fault_sites(
     routers: dict[str, LabRouter], day0: dict[str, str], tmp_path: Path, inventory: Inventory
 ) -> list[str]:
-    sites = [s.site.id for s in managed_devices(inventory, load_target("lab"), FAULT_SITES)]
+    sites = [s.site.id for s in managed_devices(build_scope(inventory, load_target("lab"), FAULT_SITES))]
     _at_day0(routers, day0, sites, tmp_path)
     return sites
 
@@ -425,7 +426,8 @@ def test_router_cut_off_by_its_commit_reverts_by_itself(
             cut.set()
 
     target = load_target("lab")
-    device = next(d for d in managed_devices(inventory, target, FAULT_SITES) if d.site.id == victim.site)
+    devices = managed_devices(build_scope(inventory, target, FAULT_SITES))
+    device = next(d for d in devices if d.site.id == victim.site)
     options = PushOptions(
         commit=True, waves="1", timeout=10, gate_timeout=6, confirm_timeout=30, on_phase=on_phase
     )

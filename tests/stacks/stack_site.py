@@ -61,7 +61,7 @@ class StackSite:
 
 
 def write_target(
-    state: Path, name: str, url: str, extra: str = "  capacity_source: inventory\n", backend: str = ""
+    state: Path, name: str, url: str, capacity: str = "inventory", backend: str = ""
 ) -> None:
     (state / "targets").mkdir(parents=True, exist_ok=True)
     (state / "targets" / f"{name}.yml").write_text(
@@ -72,6 +72,7 @@ vcenter:
   username_ref: env:PROVDC_TEST_VC_USER
   password_ref: env:PROVDC_TEST_VC_PASSWORD
   insecure: true
+  capacity_source: {capacity}
 devices:
   username_ref: env:PROVDC_TEST_VC_USER
 snmp:
@@ -80,8 +81,7 @@ snmp:
 state:
   url: "{backend}"
   passphrase_ref: env:PROVDC_TEST_PASSPHRASE
-extra:
-{extra}""",
+""",
         encoding="utf-8",
     )
 

@@ -68,7 +68,7 @@ def test_wrong_password_is_refused_in_one_line(site: StackSite) -> None:
 def test_preflight_refuses_what_does_not_fit(site: StackSite) -> None:
     """With vCenter's own figures (vcsim's hosts: 2 cores, 4 GiB) the workloads cannot fit."""
     assert site.sim is not None
-    write_target(site.state, "live-figures", site.sim.url, extra="  capacity_source: vcenter\n")
+    write_target(site.state, "live-figures", site.sim.url, capacity="vcenter")
     live = StackSite(site.state, "live-figures", site.env, site.sim)
     done = live.cli("up", "dc-core", "--yes")
     assert done.returncode == 1
