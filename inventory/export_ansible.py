@@ -2,12 +2,27 @@
 
 VMs are grouped by their workload group (roles/site.yml maps groups to roles); routers are grouped
 by platform with the collection's network_os, so Ansible network modules can use them too.
+
+Every string of a host's or a group's variables goes out as `{"__ansible_unsafe": "..."}`, the form
+Ansible's inventory-script decoder reads as a value never to template: a `{{ lookup(...) }}` that
+reached the inventory stays text and never runs on the controller.
 """
 
 from typing import Any
 
 from provdc.inventory.model import Inventory
 from provdc.inventory.platforms import PLATFORMS
+
+
+def unsafe(value: Any) -> Any:
+    """`value` with every string in it marked as one Ansible must not template."""
+    if isinstance(value, str):
+        return {"__ansible_unsafe": value}
+    if isinstance(value, dict):
+        return {key: unsafe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [unsafe(item) for item in value]
+    return value
 
 
 def ansible_inventory(inv: Inventory) -> dict[str, Any]:
@@ -43,22 +58,24 @@ def ansible_inventory(inv: Inventory) -> dict[str, Any]:
     router_groups = sorted(g for g in groups if g.startswith("platform_"))
     s = inv.services
     out: dict[str, Any] = {
-        "_meta": {"hostvars": hostvars},
+        "_meta": {"hostvars": unsafe(hostvars)},
         "all": {
             "children": ["ungrouped", "vms", "routers"],
-            "vars": {
-                "provdc_province": inv.province.name,
-                "provdc_timezone": inv.province.timezone,
-                "provdc_ntp_servers": [str(a) for a in s.ntp],
-                "provdc_dns_servers": [str(a) for a in s.dns],
-                "provdc_syslog": {
-                    "address": str(s.syslog.address),
-                    "port": s.syslog.port,
-                    "protocol": s.syslog.protocol,
-                },
-                "provdc_management_networks": [str(n) for n in s.management_networks],
-                "provdc_snmp_user": s.snmp.user,
-            },
+            "vars": unsafe(
+                {
+                    "provdc_province": inv.province.name,
+                    "provdc_timezone": inv.province.timezone,
+                    "provdc_ntp_servers": [str(a) for a in s.ntp],
+                    "provdc_dns_servers": [str(a) for a in s.dns],
+                    "provdc_syslog": {
+                        "address": str(s.syslog.address),
+                        "port": s.syslog.port,
+                        "protocol": s.syslog.protocol,
+                    },
+                    "provdc_management_networks": [str(n) for n in s.management_networks],
+                    "provdc_snmp_user": s.snmp.user,
+                }
+            ),
         },
         "ungrouped": {"hosts": []},
         "vms": {"children": vm_groups},
