@@ -3,28 +3,42 @@
 These are the *input* types; the loader turns them into the read-only model (model.py).
 """
 
-import unicodedata
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing_extensions import TypedDict
 
-from provdc.inventory.model import LanRole, Routing, SiteLanRole
+from provdc.inventory.kinds import (
+    ASN_MAX,
+    AbsolutePath,
+    Asn,
+    Bandwidth,
+    CircuitId,
+    Code,
+    Count,
+    Finite,
+    Flag,
+    GroupName,
+    Hostname,
+    HumanName,
+    Identifier,
+    ManagementNetwork,
+    OsName,
+    Port,
+    Positive,
+    ProfileName,
+    SecretRef,
+    SnmpUser,
+    Timezone,
+    Vlan,
+    Whole,
+)
+from provdc.inventory.model import LanRole, Routing
 from provdc.inventory.platforms import DevicePlatform, Platform
 
-Vlan = Annotated[int, Field(ge=1, le=4094)]
-Code = Annotated[str, Field(pattern=r"^[0-9A-Za-z]+$", max_length=16)]
-
-
-def _nfc(value: str) -> str:
-    """Vietnamese names are compared and shown exactly: one Unicode form (NFC) only."""
-    if unicodedata.normalize("NFC", value) != value:
-        raise ValueError("not in Unicode NFC form (re-save the file as NFC)")
-    return value
-
-
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_nfc)]
-Hostname = Annotated[str, Field(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+Name = HumanName  # the name the rest of provdc has used for this kind
+SITE_SLOTS = 1024  # slots of the address plan (ipam.py): a /20 of WAN /30s
 
 
 class Strict(BaseModel):
@@ -34,7 +48,7 @@ class Strict(BaseModel):
 class ProvinceIn(Strict):
     code: Code
     name: Name
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: Timezone = "Asia/Ho_Chi_Minh"
 
 
 class ProviderEdgeIn(Strict):
@@ -44,8 +58,19 @@ class ProviderEdgeIn(Strict):
 
 class CarrierIn(Strict):
     name: Name
-    asn: Annotated[int, Field(ge=1, le=4294967294)]
+    asn: Asn
     provider_edges: list[ProviderEdgeIn] = Field(min_length=1)
+
+
+class SiteVlansIn(TypedDict):
+    """The VLAN of each LAN role every WAN site has: all four are needed by the plan."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    mgmt: Vlan
+    office: Vlan
+    vc: Vlan
+    camera: Vlan
 
 
 class IpamIn(Strict):
@@ -55,36 +80,37 @@ class IpamIn(Strict):
     agency_lans: IPv4Network
     district_lans: IPv4Network
     commune_lans: IPv4Network
-    asn_base: Annotated[int, Field(ge=64512, le=4294967294)]
-    site_vlans: dict[SiteLanRole, Vlan]
+    # every site's ASN is asn_base + its slot: the highest slot must stay a 32-bit ASN
+    asn_base: Annotated[Whole, Field(ge=64512, le=ASN_MAX - (SITE_SLOTS - 1))]
+    site_vlans: SiteVlansIn
 
 
 class SiteDefaultsIn(Strict):
     platform: Platform
     model: Name
-    bandwidth_mbps: Annotated[int, Field(gt=0)]
-    vc_endpoints: Annotated[int, Field(ge=0)]
+    bandwidth_mbps: Bandwidth
+    vc_endpoints: Count
     pe: Hostname
     routing: Routing = "bgp"
 
 
 class EndpointIn(Strict):
     address: IPv4Address
-    port: Annotated[int, Field(ge=1, le=65535)]
+    port: Port
     protocol: Literal["tcp", "udp"] = "tcp"
 
 
 class SnmpIn(Strict):
-    user: Name
+    user: SnmpUser
     auth: Literal["SHA", "SHA-256", "SHA-512"] = "SHA"
     priv: Literal["AES", "AES-256"] = "AES"
-    auth_key_ref: Annotated[str, Field(pattern=r"^(env|file):.+")]
-    priv_key_ref: Annotated[str, Field(pattern=r"^(env|file):.+")]
+    auth_key_ref: SecretRef
+    priv_key_ref: SecretRef
 
 
 class VideoConferenceIn(Strict):
-    kbps_per_endpoint: Annotated[int, Field(gt=0)]
-    max_link_share: Annotated[float, Field(gt=0, le=1)]
+    kbps_per_endpoint: Positive
+    max_link_share: Annotated[Finite, Field(gt=0, le=1)]
 
 
 class ServicesIn(Strict):
@@ -92,21 +118,47 @@ class ServicesIn(Strict):
     dns: list[IPv4Address] = Field(min_length=1)
     syslog: EndpointIn
     snmp: SnmpIn
-    management_networks: list[IPv4Network] = Field(min_length=1)
+    management_networks: list[ManagementNetwork] = Field(min_length=1)
     video_conference: VideoConferenceIn
 
 
 class LevelsIn(Strict):
-    warning: float
-    critical: float
+    """Levels of a reading that is worse when higher: warning comes first."""
+
+    warning: Annotated[Finite, Field(ge=0)]
+    critical: Annotated[Finite, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "LevelsIn":
+        if self.warning > self.critical:
+            raise ValueError("warning is beyond critical (higher is worse here)")
+        return self
+
+
+class PercentLevelsIn(LevelsIn):
+    warning: Annotated[Finite, Field(ge=0, le=100)]
+    critical: Annotated[Finite, Field(ge=0, le=100)]
+
+
+class FallingLevelsIn(Strict):
+    """Levels of a reading that is worse when lower (UPS runtime): warning is the higher one."""
+
+    warning: Annotated[Finite, Field(ge=0)]
+    critical: Annotated[Finite, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "FallingLevelsIn":
+        if self.warning < self.critical:
+            raise ValueError("warning is below critical (lower is worse here)")
+        return self
 
 
 class ThresholdsIn(Strict):
-    link_utilisation_pct: LevelsIn
+    link_utilisation_pct: PercentLevelsIn
     temperature_c: LevelsIn
-    cpu_pct: LevelsIn
-    memory_pct: LevelsIn
-    ups_runtime_min: LevelsIn
+    cpu_pct: PercentLevelsIn
+    memory_pct: PercentLevelsIn
+    ups_runtime_min: FallingLevelsIn
 
 
 class SiteLanIn(Strict):
@@ -120,9 +172,9 @@ class SiteIn(Strict):
 
     code: Code
     name: Name
-    circuit_id: Annotated[str, Field(min_length=1, max_length=64)]
-    bandwidth_mbps: Annotated[int, Field(gt=0)] | None = None
-    vc_endpoints: Annotated[int, Field(ge=0)] | None = None
+    circuit_id: CircuitId
+    bandwidth_mbps: Bandwidth | None = None
+    vc_endpoints: Count | None = None
     platform: Platform | None = None
     model: Name | None = None
     routing: Routing | None = None
@@ -130,7 +182,7 @@ class SiteIn(Strict):
 
 
 class AgencyIn(SiteIn):
-    number: Annotated[int, Field(ge=1, le=47)]
+    number: Annotated[Whole, Field(ge=1, le=47)]
     group: Literal["department", "connected"]
 
 
@@ -141,7 +193,7 @@ class DistrictIn(SiteIn):
 class CommuneIn(SiteIn):
     type: Literal["phuong", "xa", "thi-tran"]
     district: Code
-    camera: bool = False
+    camera: Flag = False
 
 
 class DeviceIn(Strict):
@@ -150,7 +202,7 @@ class DeviceIn(Strict):
     platform: DevicePlatform
     model: Name
     mgmt_address: IPv4Address
-    snmp_profile: str | None = None
+    snmp_profile: ProfileName | None = None
 
 
 class DatacenterIn(SiteIn):
@@ -162,15 +214,15 @@ class DatacenterIn(SiteIn):
 class EsxiHostIn(Strict):
     name: Hostname
     mgmt_address: IPv4Address
-    cpu_cores: Annotated[int, Field(gt=0)]
-    cpu_mhz: Annotated[int, Field(gt=0)]
-    memory_gb: Annotated[int, Field(gt=0)]
+    cpu_cores: Annotated[Positive, Field(le=1024)]
+    cpu_mhz: Annotated[Positive, Field(le=10_000)]
+    memory_gb: Annotated[Positive, Field(le=65_536)]
     model: Name
 
 
 class ClusterIn(Strict):
     name: Hostname
-    ha_failures: Annotated[int, Field(ge=0)] = 1
+    ha_failures: Annotated[Count, Field(le=64)] = 1
     hosts: list[EsxiHostIn] = Field(min_length=1)
 
 
@@ -181,10 +233,10 @@ class DatastoreIn(Strict):
     name: Hostname
     kind: Literal["nfs"]
     tier: Tier
-    capacity_gb: Annotated[int, Field(gt=0)]
+    capacity_gb: Positive
     nfs_server: IPv4Address
-    nfs_path: Annotated[str, Field(pattern=r"^/")]
-    clusters: list[str] = Field(min_length=1)
+    nfs_path: AbsolutePath
+    clusters: list[Hostname] = Field(min_length=1)
 
 
 class PortGroupIn(Strict):
@@ -195,7 +247,7 @@ class PortGroupIn(Strict):
 class VsphereIn(Strict):
     datacenter: Name
     switch: Hostname
-    vcpu_per_core: Annotated[float, Field(gt=0)] = 4
+    vcpu_per_core: Annotated[Finite, Field(gt=0, le=64)] = 4
     clusters: list[ClusterIn] = Field(min_length=1)
     datastores: list[DatastoreIn] = Field(min_length=1)
     port_groups: list[PortGroupIn] = Field(min_length=1)
@@ -203,26 +255,26 @@ class VsphereIn(Strict):
 
 
 class DiskIn(Strict):
-    size_gb: Annotated[int, Field(gt=0)]
+    size_gb: Annotated[Positive, Field(le=1_000_000)]
     tier: Tier
     provisioning: Literal["thin", "thick"] = "thin"
 
 
 class NicIn(Strict):
-    port_group: str
+    port_group: Hostname
     ip: IPv4Address
 
 
 class WorkloadIn(Strict):
     name: Hostname
-    group: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    group: GroupName
     service: Name
-    cluster: str
-    folder: str
-    cpu: Annotated[int, Field(ge=1, le=128)]
-    memory_gb: Annotated[int, Field(ge=1, le=4096)]
+    cluster: Hostname
+    folder: Hostname
+    cpu: Annotated[Whole, Field(ge=1, le=128)]
+    memory_gb: Annotated[Whole, Field(ge=1, le=4096)]
     disks: list[DiskIn] = Field(min_length=1)
     nics: list[NicIn] = Field(min_length=1)
-    os: str = "debian-12"
-    security_level: Annotated[int, Field(ge=1, le=5)]
-    anti_affinity: str | None = None
+    os: OsName = "debian-12"
+    security_level: Annotated[Whole, Field(ge=1, le=5)]
+    anti_affinity: Identifier | None = None

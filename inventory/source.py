@@ -1,13 +1,27 @@
 """Reading inventory files: UTF-8 YAML with every node's line kept for error messages."""
 
+import os
+import stat
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from provdc.inventory import yaml_bounded
+from provdc.inventory.yaml_bounded import YMap, YSeq
+
+__all__ = [
+    "Document",
+    "Problem",
+    "YMap",
+    "YSeq",
+    "inventory_files",
+    "line_of",
+    "read_document",
+    "scan_inventory",
+]
 
 MAX_FILE_BYTES = 8 * 1024 * 1024  # the whole province is ~100 kB; anything this large is a mistake
 
@@ -25,74 +39,113 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message} [{self.code}]"
 
 
-class YMap(dict[Any, Any]):
-    """A YAML mapping that remembers the line of each key (1-based)."""
-
-    line: int = 1
-    lines: dict[Any, int]
-
-
-class YSeq(list[Any]):
-    """A YAML sequence that remembers the line of each item (1-based)."""
-
-    line: int = 1
-    lines: list[int]
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, line: int, first: int) -> None:
-        super().__init__(f"duplicate key '{key}' (first at line {first})")
-        self.line = line
-
-
-_SCALARS = SafeConstructor()
-# Parse with libyaml's C composer when present: the whole province parses in a few milliseconds.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _construct(node: Node) -> Any:
-    if isinstance(node, MappingNode):
-        out = YMap()
-        out.line, out.lines = node.start_mark.line + 1, {}
-        for key_node, value_node in node.value:
-            key = _construct(key_node)
-            line = key_node.start_mark.line + 1
-            if key in out.lines:
-                raise _DuplicateKey(key, line, out.lines[key])
-            out[key], out.lines[key] = _construct(value_node), line
-        return out
-    if isinstance(node, SequenceNode):
-        seq = YSeq(_construct(item) for item in node.value)
-        seq.line, seq.lines = node.start_mark.line + 1, [i.start_mark.line + 1 for i in node.value]
-        return seq
-    assert isinstance(node, ScalarNode)
-    return _SCALARS.construct_object(node)
-
-
 @dataclass(frozen=True)
 class Document:
     path: str
     data: YMap
 
 
+@dataclass
+class Scan:
+    """The YAML files of an inventory, and why any entry of the folder could not be taken."""
+
+    paths: list[Path] = field(default_factory=list)
+    problems: list[tuple[Path, str, str]] = field(default_factory=list)  # (path, code, message)
+
+
+_OUTSIDE = "symlink leads outside the inventory folder; not read"
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.suffix.lower() in (".yml", ".yaml")
+
+
+def _scan_link(entry: Path, root: Path, out: Scan) -> None:
+    """A symlinked .yml: read only when it stays inside the folder and ends at a regular file."""
+    try:
+        target = entry.resolve(strict=True)
+    except FileNotFoundError:
+        out.problems.append((entry, "broken-link", "symlink points to nothing"))
+        return
+    except (RuntimeError, OSError):  # a loop: RuntimeError before Python 3.13, ELOOP after
+        out.problems.append((entry, "broken-link", "symlink loop"))
+        return
+    if not target.is_relative_to(root):
+        # The target is neither read nor named: its path or content could be a secret.
+        out.problems.append((entry, "outside", _OUTSIDE))
+    elif target.is_file():
+        out.paths.append(entry)
+    elif not target.is_dir():
+        out.problems.append((entry, "not-a-file", "not a regular file; not read"))
+
+
+def scan_inventory(root: Path) -> Scan:
+    """Every *.yml/*.yaml (any case) under a folder but targets/, or the one file given."""
+    out = Scan()
+    if not root.is_dir():
+        out.paths.append(root)
+        return out
+    real_root = root.resolve()
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as exc:
+            out.problems.append((folder, "unreadable", f"cannot list folder: {exc.strerror}"))
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                if _is_yaml(entry):
+                    _scan_link(entry, real_root, out)
+                elif not entry.resolve().is_relative_to(real_root):
+                    out.problems.append(
+                        (entry, "outside", "symlink leads outside the inventory folder; not read")
+                    )
+            elif entry.is_dir():
+                if not (folder == root and entry.name == "targets"):
+                    folders.append(entry)
+            elif _is_yaml(entry):
+                if entry.is_file():
+                    out.paths.append(entry)
+                else:
+                    out.problems.append((entry, "not-a-file", "not a regular file; not read"))
+    out.paths.sort()
+    return out
+
+
 def inventory_files(root: Path) -> list[Path]:
-    """The YAML files of an inventory: one file, or every *.yml/*.yaml under a folder but targets/."""
-    if root.is_file():
-        return [root]
-    files = [p for p in sorted(root.rglob("*")) if p.suffix in (".yml", ".yaml") and p.is_file()]
-    return [p for p in files if "targets" not in p.relative_to(root).parts]
+    """The YAML files of an inventory (see scan_inventory), without the entries it could not take."""
+    return scan_inventory(root).paths
+
+
+def _read_bytes(path: Path, shown: str) -> bytes | Problem:
+    """The file's bytes, or why not. Opened without blocking, so a FIFO cannot hang the loader."""
+    limit = f"over the {MAX_FILE_BYTES // 2**20} MiB limit"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        return Problem(shown, 0, "unreadable", f"cannot read: {exc.strerror or exc}")
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return Problem(shown, 0, "not-a-file", "not a regular file; not read")
+        if info.st_size > MAX_FILE_BYTES:
+            return Problem(shown, 1, "too-large", f"file is {info.st_size / 2**20:.0f} MiB, {limit}")
+        try:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            return Problem(shown, 0, "unreadable", f"cannot read: {exc.strerror or exc}")
+    if len(raw) > MAX_FILE_BYTES:  # it grew while being read
+        return Problem(shown, 1, "too-large", f"file is {limit}")
+    return raw
 
 
 def read_document(path: Path, shown: str) -> Document | Problem:
     """Parse one file, or say in one Problem why it cannot be read."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        return Problem(shown, 0, "unreadable", f"cannot read: {exc.strerror}")
-    if size > MAX_FILE_BYTES:
-        limit = MAX_FILE_BYTES // (1024 * 1024)
-        return Problem(shown, 1, "too-large", f"file is {size / 2**20:.0f} MiB, over the {limit} MiB limit")
-    raw = path.read_bytes()
+    raw = _read_bytes(path, shown)
+    if isinstance(raw, Problem):
+        return raw
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -103,8 +156,7 @@ def read_document(path: Path, shown: str) -> Document | Problem:
     if not text.strip() or all(ln.lstrip().startswith("#") for ln in text.splitlines() if ln.strip()):
         return Problem(shown, 1, "empty", "file is empty")
     try:
-        node = yaml.compose(text, Loader=_LOADER)  # nodes only; no object is built from tags
-        data = _construct(node) if node is not None else None
+        data = yaml_bounded.load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = (exc.problem or "malformed YAML").strip()
@@ -113,10 +165,8 @@ def read_document(path: Path, shown: str) -> Document | Problem:
         return Problem(shown, mark.line + 1 if mark else 1, "yaml", f"malformed YAML: {what}")
     except yaml.YAMLError as exc:
         return Problem(shown, 1, "yaml", f"malformed YAML: {str(exc).splitlines()[0]}")
-    except _DuplicateKey as exc:
-        return Problem(shown, exc.line, "yaml", f"malformed YAML: {exc}")
-    except (ValueError, TypeError) as exc:  # e.g. an unhashable key or an impossible date
-        return Problem(shown, 1, "yaml", f"malformed YAML: {exc}")
+    except yaml_bounded.YamlRefused as exc:
+        return Problem(shown, exc.line, "yaml", f"malformed YAML: {exc.message}")
     if not isinstance(data, YMap):
         return Problem(shown, 1, "shape", "expected a mapping of sections at the top of the file")
     return Document(shown, data)
