@@ -14,6 +14,7 @@ from provdc.lab.credentials import ensure_secret, read_secret
 from provdc.lab.paths import LabPaths
 from provdc.lab.system import kill_all
 from provdc.stacks import vcsim, vsphere
+from provdc.stacks.errors import StackError
 from provdc.stacks.vsphere import Access, vim
 
 MARK = "PROVDC_LAB_VCSIM"
@@ -43,7 +44,7 @@ def ensure(paths: LabPaths, inventory: Vsphere) -> tuple[str | None, str]:
     """
     try:
         vcsim.binary()
-    except ProvdcError as exc:
+    except StackError as exc:
         stop(paths)  # one of an earlier binary would no longer match the target
         return None, f"vSphere left out: {exc}"
     if healthy(paths, inventory):

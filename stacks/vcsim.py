@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from provdc.core.errors import ProvdcError
 from provdc.inventory.model import Vsphere
 from provdc.stacks import vsphere
+from provdc.stacks.errors import StackError
 from provdc.stacks.vsphere import Access, vim
 
 VERSION = "v0.46.0"
@@ -37,7 +37,7 @@ def binary() -> Path:
     cache = Path(os.environ.get("PROVDC_CACHE", "/var/cache/provdc"))
     path = Path(os.environ.get(ENV_BIN, cache / f"govmomi-{VERSION}" / "bin" / "vcsim"))
     if not path.is_file():
-        raise ProvdcError(f"vcsim not found at {path}; run: bash scripts/setup.sh vcsim")
+        raise StackError(f"vcsim not found at {path}; run: bash scripts/setup.sh vcsim")
     return path
 
 
@@ -157,7 +157,7 @@ def start(
     if "GOVC_URL=" not in line:
         proc.kill()
         proc.wait()
-        raise ProvdcError(f"vcsim did not start: {log.read_text(errors='replace').strip()[-200:]}")
+        raise StackError(f"vcsim did not start: {log.read_text(errors='replace').strip()[-200:]}")
     port = int(line.split("127.0.0.1:", 1)[1].split("/", 1)[0])
     sim = Vcsim(proc, port, workdir, username or "provdc", password or "vcsim", log)
     (workdir / STATUS_FILE).write_text(json.dumps({"pid": proc.pid, "url": sim.url}), encoding="utf-8")
