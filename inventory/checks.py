@@ -1,5 +1,6 @@
 """Phase 4 of loading: checks across the whole model. Each check yields every problem it finds."""
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from ipaddress import IPv4Address, IPv4Network
@@ -76,19 +77,35 @@ def site_vlans(inv: Inventory) -> Iterator[Problem]:
             seen[lan.vlan] = lan.role
 
 
+def _folded(text: str) -> str:
+    """What a person reads as the same identifier: NFKC, runs of white space as one, any case."""
+    return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
+
+
+def unique_codes(inv: Inventory) -> Iterator[Problem]:
+    """Site codes of one kind differ in more than case (`STP` and `stp` are one agency)."""
+    seen: dict[tuple[str, str], str] = {}
+    for s in inv.sites.values():
+        key = (s.kind, _folded(s.code))
+        if key in seen:
+            yield _p(s.src, "duplicate-code", f"{s.kind} code {s.code} is already used by {seen[key]}")
+        else:
+            seen[key] = s.id
+
+
 def circuits_and_peers(inv: Inventory) -> Iterator[Problem]:
     circuits: dict[str, str] = {}
     asns: dict[int, str] = {}
     carrier_asns = {pe.asn for pe in inv.provider_edges.values()}
     for s in inv.sites.values():
-        if s.wan.circuit_id in circuits:
+        circuit = _folded(s.wan.circuit_id)
+        if circuit in circuits:
             yield _p(
                 s.src,
                 "duplicate-circuit",
-                f"circuit {s.wan.circuit_id} of {s.id} is already "
-                f"the circuit of {circuits[s.wan.circuit_id]}",
+                f"circuit {s.wan.circuit_id} of {s.id} is already the circuit of {circuits[circuit]}",
             )
-        circuits[s.wan.circuit_id] = s.id
+        circuits[circuit] = s.id
         if s.wan.pe not in inv.provider_edges:
             yield _p(s.src, "reference", f"site {s.id}: PE '{s.wan.pe}' is not a carrier provider edge")
         if s.parent is not None and s.parent not in inv.sites:
@@ -255,6 +272,7 @@ def services_resolve(inv: Inventory) -> Iterator[Problem]:
 
 CHECKS: tuple[Check, ...] = (
     unique_hostnames,
+    unique_codes,
     unique_addresses,
     networks_disjoint,
     site_vlans,

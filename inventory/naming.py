@@ -20,9 +20,9 @@ def router_hostname(kind: str, code: str, name: str) -> str:
     if kind in ("dc", "dr"):
         return f"{kind}-core-1"
     if kind == "agency":
-        return f"ce-ag-{code}"
+        return f"ce-ag-{code.lower()}"  # hostnames are lowercase: `STP` and `stp` are one name
     prefix = "ce-d" if kind == "district" else "ce-"
-    return f"{prefix}{code}-{slugify(name)}"[:63].rstrip("-")
+    return f"{prefix}{code.lower()}-{slugify(name)}"[:63].rstrip("-")
 
 
 def site_id(kind: str, code: str) -> str:
