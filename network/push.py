@@ -145,8 +145,6 @@ class Pusher:
             if not self._alive(work):
                 work.close()
                 work.driver = self._open(work.device)
-            if hasattr(work.driver, "wait_idle"):
-                work.driver.wait_idle()
             if work.pending:
                 revert_now(work.driver)
                 work.pending = False

@@ -16,15 +16,18 @@ from typing import Any
 
 from napalm.base import NetworkDriver, models  # type: ignore[import-untyped]
 from napalm.base.exceptions import (  # type: ignore[import-untyped]
+    CommandErrorException,
+    CommandTimeoutException,
     CommitError,
-    ConnectionException,
+    ConnectionClosedException,
     MergeConfigException,
     ReplaceConfigException,
 )
 
-from provdc.network.drivers import frr_parse
+from provdc.network.drivers import frr_parse, linux_parse
+from provdc.network.drivers.sanitize import sanitized as hide_secrets
 from provdc.network.drivers.shell import LocalShell, Result, Shell, SshAccess, SshShell
-from provdc.network.errors import DeviceError
+from provdc.network.errors import BackupIncomplete
 
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 
@@ -41,6 +44,7 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
         optional_args: dict[str, Any] | None = None,
     ) -> None:
         self.hostname = hostname
+        self.platform = "frr"
         self.username = username
         self.password = password
         self.timeout = timeout
@@ -68,10 +72,7 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
                 known_hosts=self.args.get("known_hosts", "~/.ssh/known_hosts"),
                 timeout=min(self.timeout, 30),
             )
-            try:
-                self.shell = SshShell(access)
-            except DeviceError as exc:
-                raise ConnectionException(str(exc)) from exc
+            self.shell = SshShell(access)
         self._sh(f"mkdir -p {self.state} && chmod 700 {self.state}")
 
     def close(self) -> None:
@@ -84,17 +85,17 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
             return {"is_alive": False}
         try:
             return {"is_alive": self._sh("true").status == 0}
-        except DeviceError:
+        except (ConnectionClosedException, CommandTimeoutException):
             return {"is_alive": False}
 
     # -- plumbing ----------------------------------------------------------------------------
     def _sh(self, command: str, stdin: str | None = None, check: bool = True) -> Result:
         if self.shell is None:
-            raise ConnectionException(f"{self.hostname}: not open")
+            raise ConnectionClosedException(f"{self.hostname}: not open")
         result = self.shell.run(command, stdin=stdin, timeout=self.timeout)
         if check and result.status != 0:
-            raise DeviceError(
-                "error", f"{self.hostname}: `{command}` failed: {result.stderr or result.stdout}"
+            raise CommandErrorException(
+                f"{self.hostname}: `{command}` failed: {result.stderr or result.stdout}"
             )
         return result
 
@@ -136,6 +137,7 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
             self.candidate, self.replace = self._load(filename, config), True
         except (OSError, ValueError) as exc:
             raise ReplaceConfigException(str(exc)) from exc
+        self._wait_idle()
         self._upload("candidate.conf", self.candidate)
 
     def load_merge_candidate(self, filename: str | None = None, config: str | None = None) -> None:
@@ -143,7 +145,13 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
             self.candidate, self.replace = self._load(filename, config), False
         except (OSError, ValueError) as exc:
             raise MergeConfigException(str(exc)) from exc
-        self._upload("candidate.conf", self.candidate)
+        self._wait_idle()
+        path = self._upload("candidate.conf", self.candidate)
+        # vtysh's dry run: a merge with a rejected line is refused before any of it applies.
+        checked = self._sh(f"vtysh{self._ns} --dryrun -f {path}", check=False)
+        if checked.status != 0:
+            self.discard_config()
+            raise MergeConfigException(frr_parse.rejected_line(checked.stdout + checked.stderr))
 
     def compare_config(self) -> str:
         """The delta frr-reload.py would apply: `- line` to remove, `+ line` to add."""
@@ -157,11 +165,11 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
             raise ReplaceConfigException(frr_parse.rejected_line(result.stdout + result.stderr))
         return frr_parse.delta_text(*frr_parse.reload_delta(result.stdout))
 
-    def backup(self) -> str:
+    def _backup(self) -> str:
         """Save the running config as the rollback point on the device; return it."""
         running = str(self.get_config("running")["running"])
         if not running.rstrip().endswith("\nend"):
-            raise DeviceError("backup", f"{self.hostname}: running config incomplete (no final 'end')")
+            raise BackupIncomplete(f"{self.hostname}: running config incomplete (no final 'end')")
         self._upload("rollback.conf", running)
         return running
 
@@ -170,14 +178,15 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
         the backup after that many seconds unless confirm_commit() comes first."""
         if self.candidate is None:
             raise CommitError(f"{self.hostname}: no candidate loaded")
-        self.backup()
+        self._backup()
         path = self._path("candidate.conf")
         if self.replace:
             result = self._reload("--reload", path)
         else:
             result = self._sh(f"vtysh{self._ns} -f {path}", check=False)
         if result.status != 0:
-            raise CommitError(frr_parse.rejected_line(result.stdout + result.stderr))
+            rejected = ReplaceConfigException if self.replace else MergeConfigException
+            raise rejected(frr_parse.rejected_line(result.stdout + result.stderr))
         self._vtysh("write memory")
         if revert_in:
             self._arm_revert(revert_in)
@@ -193,15 +202,15 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
         )
         self._sh(f"touch {pending} && (setsid nohup sh -c {shlex.quote(restore)} >/dev/null 2>&1 &)")
 
-    def wait_idle(self, timeout: float = 60) -> None:
+    def _wait_idle(self, timeout: float = 60) -> None:
         """Wait until no reload of ours runs on the device (one a lost session left behind)."""
         where = "$HOME" + self.state[1:] if self.state.startswith("~/") else self.state
         probe = f'pgrep -f -- "[f]rr-reload.py .*{where}/"'  # [f]: never matches this shell itself
         deadline = time.monotonic() + timeout
         while self._sh(probe, check=False).status == 0:
             if time.monotonic() > deadline:
-                raise DeviceError(
-                    "timeout", f"{self.hostname}: a reload is still running after {timeout:.0f} s"
+                raise CommandTimeoutException(
+                    f"{self.hostname}: a reload is still running after {timeout:.0f} s"
                 )
             time.sleep(0.5)
 
@@ -237,6 +246,8 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
             out["startup"] = self._vtysh("show startup-config")
         if retrieve in ("all", "candidate"):
             out["candidate"] = self.candidate or ""
+        if sanitized:
+            out = {key: hide_secrets(text) for key, text in out.items()}
         return out
 
     def get_facts(self) -> models.FactsDict:
@@ -255,5 +266,88 @@ class FrrDriver(NetworkDriver):  # type: ignore[misc]
             self._vtysh("show bgp vrf all summary json"), self._vtysh("show bgp vrf all neighbors json")
         )
 
+    def get_interfaces_ip(self) -> dict[str, models.InterfacesIPDict]:
+        return frr_parse.interfaces_ip(self._vtysh("show interface json"))
+
+    def get_bgp_neighbors_detail(
+        self, neighbor_address: str = ""
+    ) -> dict[str, dict[int, list[models.PeerDetailsDict]]]:
+        return frr_parse.bgp_neighbors_detail(
+            self._vtysh("show bgp vrf all neighbors json"), neighbor_address
+        )
+
+    def get_route_to(
+        self, destination: str = "", protocol: str = "", longer: bool = False
+    ) -> dict[str, list[models.RouteDict]]:
+        show = f"show ip route {destination}" if destination else "show ip route"
+        if longer and destination:
+            show += " longer-prefixes"
+        return frr_parse.route_to(self._vtysh(f"{show} json"), protocol)
+
+    def get_interfaces_counters(self) -> dict[str, models.InterfaceCounterDict]:
+        return linux_parse.interfaces_counters(self._sh("ip -j -s link show").stdout)
+
+    def get_arp_table(self, vrf: str = "") -> list[models.ARPTableDict]:
+        where = f" vrf {shlex.quote(vrf)}" if vrf else ""
+        return linux_parse.arp_table(self._sh(f"ip -j -s -4 neigh show{where}").stdout)
+
+    def get_environment(self) -> models.EnvironmentDict:
+        # One line per thermal zone: type, millidegrees, first critical trip point (if any).
+        thermal = (
+            "for z in /sys/class/thermal/thermal_zone*; do [ -r $z/temp ] || continue; "
+            'echo "$(cat $z/type) $(cat $z/temp) $(cat $z/trip_point_0_temp 2>/dev/null)"; done'
+        )
+        return linux_parse.environment(
+            self._sh("cat /proc/stat").stdout,
+            self._sh("cat /proc/meminfo").stdout,
+            self._sh(thermal, check=False).stdout,
+        )
+
+    def get_snmp_information(self) -> models.SNMPDict:
+        """From the config file the snmpd listening in this router's namespace runs with."""
+        find = (
+            "pid=$(ss -Hlunp 'sport = :161' | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p' | head -1); "
+            'conf=$( [ -n "$pid" ] && tr "\\0" "\\n" < /proc/$pid/cmdline | sed -n "/^-c$/{n;p;}"); '
+            'cat "${conf:-/etc/snmp/snmpd.conf}"'
+        )
+        hostname = self.get_facts()["hostname"]
+        return linux_parse.snmp_information(self._sh(find, check=False).stdout, hostname)
+
+    def get_ntp_servers(self) -> dict[str, models.NTPServerDict]:
+        """chrony's config (Debian's default time service), else ntpd's."""
+        conf = self._sh(
+            "cat /etc/chrony/chrony.conf /etc/chrony/conf.d/*.conf /etc/chrony/sources.d/*.sources "
+            "2>/dev/null || cat /etc/ntpsec/ntp.conf /etc/ntp.conf 2>/dev/null",
+            check=False,
+        )
+        return linux_parse.ntp_servers(conf.stdout)
+
+    def get_users(self) -> dict[str, models.UsersDict]:
+        """The host's login accounts: FRR has none of its own (vtysh has only `password`)."""
+        passwd = self._sh("getent passwd").stdout
+        admins = self._sh("getent group sudo", check=False).stdout.strip()
+        keys = linux_parse.sections(
+            self._sh(
+                "getent passwd | while IFS=: read -r u _ _ _ _ h _; do "
+                '[ -r "$h/.ssh/authorized_keys" ] && { echo "==> $u <=="; cat "$h/.ssh/authorized_keys"; }; '
+                "done; true",
+                check=False,
+            ).stdout
+        )
+        return linux_parse.users(passwd, admins, keys)
+
+    def get_lldp_neighbors(self) -> dict[str, list[models.LLDPNeighborDict]]:
+        """Always empty: FRR has no LLDP daemon, and provdc's routers run no lldpd."""
+        return {}
+
     def cli(self, commands: list[str], encoding: str = "text") -> dict[str, str]:
-        return {c: self._vtysh(c) for c in commands}
+        """Each vtysh command's output; CommandErrorException when vtysh refuses one."""
+        if encoding != "text":
+            raise NotImplementedError(f"{encoding} encoding is not supported")
+        out: dict[str, str] = {}
+        for command in commands:
+            result = self._sh(f"vtysh{self._ns} -c {shlex.quote(command)}", check=False)
+            if result.status != 0 or result.stdout.lstrip().startswith("% "):
+                raise CommandErrorException(f"{self.hostname}: {command}: {result.stdout or result.stderr}")
+            out[command] = result.stdout
+        return out

@@ -156,3 +156,121 @@ def rejected_line(output: str) -> str:
         return match.group(1).strip()
     lines = [line for line in output.splitlines() if line.strip() and " INFO: " not in line]
     return lines[-1].strip() if lines else "unknown error"
+
+
+def interfaces_ip(interfaces_json: str) -> dict[str, models.InterfacesIPDict]:
+    """`show interface json` addresses → get_interfaces_ip(); interfaces with none left out."""
+    result: dict[str, models.InterfacesIPDict] = {}
+    for name, item in load_json(interfaces_json, "show interface json").items():
+        families: dict[str, dict[str, models.InterfacesIPDictEntry]] = {}
+        for entry in item.get("ipAddresses", []):
+            address, _, length = str(entry["address"]).partition("/")
+            family = "ipv6" if ":" in address else "ipv4"
+            families.setdefault(family, {})[address] = {"prefix_length": int(length or 0)}
+        if families:
+            result[name] = families
+    return result
+
+
+def _policy(family: dict[str, Any], direction: str) -> str:
+    """The route-map, else the prefix-list, FRR applies to a peer's updates in one direction."""
+    route_map = family.get(f"routeMapFor{direction}Advertisements", "")
+    if route_map:
+        return str(route_map)
+    key = "incomingUpdatePrefixFilterList" if direction == "Incoming" else "outgoingUpdatePrefixFilterList"
+    return str(family.get(key, ""))
+
+
+def bgp_neighbors_detail(
+    neighbors_json: str, neighbor_address: str = ""
+) -> dict[str, dict[int, list[models.PeerDetailsDict]]]:
+    """`show bgp vrf all neighbors json` → get_bgp_neighbors_detail(): per VRF, per remote AS."""
+    result: dict[str, dict[int, list[models.PeerDetailsDict]]] = {}
+    for vrf, peers in load_json(neighbors_json, "show bgp neighbors json").items():
+        key = "global" if vrf == "default" else vrf
+        by_as = result.setdefault(key, {})
+        for address, peer in peers.items():
+            if not isinstance(peer, dict) or "remoteAs" not in peer:
+                continue  # vrfId, vrfName
+            if neighbor_address and address != neighbor_address:
+                continue
+            family = peer.get("addressFamilyInfo", {}).get("ipv4Unicast", {})
+            stats = peer.get("messageStats", {})
+            accepted = int(family.get("acceptedPrefixCounter", 0))
+            by_as.setdefault(int(peer["remoteAs"]), []).append(
+                {
+                    "up": peer.get("bgpState") == "Established",
+                    "local_as": int(peer.get("localAs", 0)),
+                    "remote_as": int(peer["remoteAs"]),
+                    "router_id": str(peer.get("remoteRouterId", "")),
+                    "local_address": str(peer.get("hostLocal", "")),
+                    "routing_table": vrf,
+                    "local_address_configured": "updateSource" in peer,
+                    "local_port": int(peer.get("portLocal", 0)),
+                    "remote_address": address,
+                    "remote_port": int(peer.get("portForeign", 0)),
+                    "multihop": int(peer.get("externalBgpNbrMaxHopsAway", 1)) > 1,
+                    "multipath": False,
+                    "remove_private_as": "removePrivateAs" in str(family),
+                    "import_policy": _policy(family, "Incoming"),
+                    "export_policy": _policy(family, "Outgoing"),
+                    "input_messages": int(stats.get("totalRecv", 0)),
+                    "output_messages": int(stats.get("totalSent", 0)),
+                    "input_updates": int(stats.get("updatesRecv", 0)),
+                    "output_updates": int(stats.get("updatesSent", 0)),
+                    "messages_queued_out": int(stats.get("depthOutq", 0)),
+                    "connection_state": str(peer.get("bgpState", "")),
+                    "previous_connection_state": "",
+                    "last_event": str(peer.get("lastResetDueTo", "")),
+                    "suppress_4byte_as": peer.get("neighborCapabilities", {}).get("4byteAs") is None,
+                    "local_as_prepend": "localAsNoPrepend" not in peer and "localAs" in peer,
+                    "holdtime": int(peer.get("bgpTimerHoldTimeMsecs", 0)) // 1000,
+                    "configured_holdtime": int(peer.get("bgpTimerConfiguredHoldTimeMsecs", 0)) // 1000,
+                    "keepalive": int(peer.get("bgpTimerKeepAliveIntervalMsecs", 0)) // 1000,
+                    "configured_keepalive": int(peer.get("bgpTimerConfiguredKeepAliveIntervalMsecs", 0))
+                    // 1000,
+                    "active_prefix_count": accepted,
+                    "received_prefix_count": accepted,
+                    "accepted_prefix_count": accepted,
+                    "suppressed_prefix_count": 0,
+                    "advertised_prefix_count": int(family.get("sentPrefixCounter", 0)),
+                    "flap_count": int(peer.get("connectionsDropped", 0)),
+                }
+            )
+    return result
+
+
+def _age(uptime: str) -> int:
+    """FRR's route uptime ("00:02:51", "1d02h03m", "2w3d04h") in seconds."""
+    if ":" in uptime:
+        hours, minutes, seconds = (int(part) for part in uptime.split(":"))
+        return hours * 3600 + minutes * 60 + seconds
+    units = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+    return sum(int(n) * units[u] for n, u in re.findall(r"(\d+)([wdhms])", uptime))
+
+
+def route_to(routes_json: str, protocol: str = "") -> dict[str, list[models.RouteDict]]:
+    """`show ip route <prefix> [longer-prefixes] json` → get_route_to(): one entry per next hop."""
+    result: dict[str, list[models.RouteDict]] = {}
+    for prefix, routes in load_json(routes_json, "show ip route json").items():
+        for route in routes:
+            if protocol and route.get("protocol") != protocol:
+                continue
+            selected = bool(route.get("selected", False))
+            for hop in route.get("nexthops", []):
+                result.setdefault(prefix, []).append(
+                    {
+                        "protocol": str(route.get("protocol", "")),
+                        "current_active": selected,
+                        "last_active": selected,
+                        "age": _age(str(route.get("uptime", "0:0:0"))),
+                        "next_hop": str(hop.get("ip", "")),
+                        "outgoing_interface": str(hop.get("interfaceName", "")),
+                        "selected_next_hop": bool(hop.get("fib", False)),
+                        "preference": int(route.get("distance", 0)),
+                        "inactive_reason": "" if selected else "not selected",
+                        "routing_table": str(route.get("vrfName", "default")),
+                        "protocol_attributes": {},
+                    }
+                )
+    return result

@@ -2,7 +2,8 @@
 
 An exec channel per command gives each command its own exit status and output, which the
 candidate workflow needs to tell an accepted config from a rejected line. Host keys are checked
-against known_hosts unless the target says it is the lab.
+against known_hosts unless the target says it is the lab. Failures are NAPALM's own exceptions,
+so any NAPALM caller (Nornir, provdc's pusher) can tell them apart by class.
 """
 
 import shlex
@@ -12,8 +13,13 @@ from pathlib import Path
 from typing import Protocol
 
 import paramiko
-
-from provdc.network.errors import DeviceError
+from napalm.base.exceptions import (  # type: ignore[import-untyped]
+    CommandTimeoutException,
+    ConnectAuthError,
+    ConnectionClosedException,
+    ConnectionException,
+    ConnectTimeoutError,
+)
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,13 @@ class SshShell:
                 allow_agent=False,
             )
         except paramiko.AuthenticationException:
-            raise DeviceError("auth", f"{access.host}: authentication failed for {access.username}") from None
+            raise ConnectAuthError(f"{access.host}: authentication failed for {access.username}") from None
         except paramiko.SSHException as exc:
-            raise DeviceError("connect", f"{access.host}: ssh: {exc}") from None
+            raise ConnectionException(f"{access.host}: ssh: {exc}") from None
         except TimeoutError:
-            raise DeviceError("timeout", f"{access.host}: no answer within {access.timeout:.0f} s") from None
+            raise ConnectTimeoutError(f"{access.host}: no answer within {access.timeout:.0f} s") from None
         except OSError as exc:
-            raise DeviceError("connect", f"{access.host}: {exc.strerror or exc}") from None
+            raise ConnectionException(f"{access.host}: {exc.strerror or exc}") from None
 
     def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
         try:
@@ -84,13 +90,13 @@ class SshShell:
             err = chan_err.read().decode("utf-8", "replace")
             status = chan_out.channel.recv_exit_status()
         except TimeoutError:
-            raise DeviceError(
-                "timeout", f"{self.access.host}: command timed out after {timeout:.0f} s"
+            raise CommandTimeoutException(
+                f"{self.access.host}: command timed out after {timeout:.0f} s"
             ) from None
         except (paramiko.SSHException, EOFError, OSError) as exc:
-            raise DeviceError("connect", f"{self.access.host}: session lost: {exc}") from None
+            raise ConnectionClosedException(f"{self.access.host}: session lost: {exc}") from None
         if status == -1:
-            raise DeviceError("connect", f"{self.access.host}: session closed during a command")
+            raise ConnectionClosedException(f"{self.access.host}: session closed during a command")
         return Result(status, out, err)
 
     def close(self) -> None:
@@ -114,7 +120,7 @@ class LocalShell:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise DeviceError("timeout", f"local command timed out after {timeout:.0f} s") from None
+            raise CommandTimeoutException(f"local command timed out after {timeout:.0f} s") from None
         return Result(done.returncode, done.stdout, done.stderr)
 
     def close(self) -> None:

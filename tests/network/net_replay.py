@@ -17,9 +17,13 @@ ANSWERS = {
 class ReplayShell:
     def __init__(self) -> None:
         self.commands: list[str] = []
+        self.answers: dict[str, str] = {}  # a test's own text for a command, before the recordings
 
     def run(self, command: str, stdin: str | None = None, timeout: float = 60) -> Result:
         self.commands.append(command)
+        for key, text in self.answers.items():
+            if f"-c '{key}'" in command:
+                return Result(0, text, "")
         for key, name in ANSWERS.items():
             if f"-c '{key}'" in command:
                 return Result(0, (RECORDED / name).read_text(encoding="utf-8"), "")

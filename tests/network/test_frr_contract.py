@@ -80,3 +80,68 @@ def test_missing_file_is_a_replace_error(driver: FrrDriver, tmp_path: Path) -> N
 
     with pytest.raises(ReplaceConfigException):
         driver.load_replace_candidate(filename=str(tmp_path / "nope.conf"))
+
+
+def test_napalm_finds_the_installed_driver() -> None:
+    """NAPALM's own lookup (community module `napalm_frr`), in a fresh interpreter whose path is
+    only the standard library and the venv's site-packages: no patch, no checkout on sys.path."""
+    import subprocess
+    import sys
+    import sysconfig
+
+    code = (
+        "import sys; sys.path[:] = [p for p in sys.path if 'site-packages' in p or 'python3' in p];"
+        "import napalm; d = napalm.get_network_driver('frr');"
+        "print(d.__module__, d.__name__, d('h', 'u', 'p').platform)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": sysconfig.get_paths()["purelib"]},
+        check=False,
+    )
+    assert done.stdout.split() == ["provdc.network.drivers.frr", "FrrDriver", "frr"], done.stderr
+
+
+def test_nornir_napalm_opens_frr_with_no_patch() -> None:
+    """nornir_napalm's connection plugin resolves platform "frr" through NAPALM."""
+    from nornir_napalm.plugins.connections import Napalm
+
+    connection = Napalm()
+    with pytest.raises(Exception) as failed:  # nothing listens on port 1: the driver's own error
+        connection.open("127.0.0.1", "u", "", 1, "frr", extras={"optional_args": {"host_keys": "lab"}})
+    from napalm.base.exceptions import ConnectionException  # type: ignore[import-untyped]
+
+    assert isinstance(failed.value, ConnectionException)
+
+
+SECRETS = {
+    "password": "vty-pass-1",
+    "enable password": "enable-pass-2",
+    " neighbor 10.30.224.10 password": "bgp-md5-3",
+    " ip ospf message-digest-key 1 md5": "ospf-md5-4",
+    " ip ospf authentication-key": "ospf-simple-5",
+    "  key-string": "keychain-6",
+}
+
+
+def test_sanitized_config_hides_every_secret(driver: FrrDriver) -> None:
+    """The recorded running config plus each kind of secret FRR keeps in clear (FRR's syntax)."""
+    recorded = (RECORDED / "running.txt").read_text()
+    extra = "\n".join(f"{line} {value}" for line, value in SECRETS.items())
+    driver.shell.answers = {"show running-config": recorded + extra + "\n"}  # type: ignore[union-attr]
+    running = driver.get_config(retrieve="running", sanitized=True)["running"]
+    assert not [v for v in SECRETS.values() if v in running]
+    for line in SECRETS:
+        assert f"{line} <removed>" in running
+    assert "neighbor 10.30.224.10 remote-as 65030" in running  # the rest is kept
+
+
+def test_getter_on_a_lost_session_raises_napalm_exception(driver: FrrDriver) -> None:
+    from napalm.base.exceptions import ConnectionClosedException
+
+    driver.shell = None
+    with pytest.raises(ConnectionClosedException):
+        driver.get_interfaces()
