@@ -22,6 +22,7 @@ from provdc.hosts.apply import ansible_env, playbook_command
 from provdc.hosts.runvars import run_files, run_vars
 from provdc.hosts.selection import select_hosts
 from provdc.inventory import load_inventory, load_target
+from provdc.inventory.scope import build_scope
 from provdc.lab.status import lab_status
 
 LAB_LOCK = Path("/run/provdc-lab-session.lock")
@@ -61,7 +62,7 @@ def _apply(source: str) -> float:
 def _peer(source: str) -> float:
     inv = load_inventory()
     target = load_target("lab")
-    hosts = select_hosts(inv, None, {n.name for n in lab_status(detail=False).of_kind("host")})
+    hosts = select_hosts(build_scope(inv, target))
     overrides = {"log_forwarding_target": source, "log_forwarding_port": PORT}
     with run_files(inv, run_vars(inv, target, hosts, overrides)) as files:
         cmd = playbook_command(files.inventory, files.extra_vars, hosts)
