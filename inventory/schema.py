@@ -4,10 +4,10 @@ These are the *input* types; the loader turns them into the read-only model (mod
 """
 
 from ipaddress import IPv4Address, IPv4Network
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from typing_extensions import TypedDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from provdc.inventory.kinds import (
     ASN_MAX,
@@ -34,7 +34,7 @@ from provdc.inventory.kinds import (
     Vlan,
     Whole,
 )
-from provdc.inventory.model import LanRole, Routing
+from provdc.inventory.model import LanRole, Routing, SiteLanRole
 from provdc.inventory.platforms import DevicePlatform, Platform
 
 Name = HumanName  # the name the rest of provdc has used for this kind
@@ -62,15 +62,12 @@ class CarrierIn(Strict):
     provider_edges: list[ProviderEdgeIn] = Field(min_length=1)
 
 
-class SiteVlansIn(TypedDict):
-    """The VLAN of each LAN role every WAN site has: all four are needed by the plan."""
-
-    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
-
-    mgmt: Vlan
-    office: Vlan
-    vc: Vlan
-    camera: Vlan
+def _every_site_vlan(vlans: dict[SiteLanRole, int]) -> dict[SiteLanRole, int]:
+    """The plan gives every WAN site all four LANs' VLANs: a missing one is named, not a KeyError."""
+    missing = [role for role in get_args(SiteLanRole) if role not in vlans]
+    if missing:
+        raise PydanticCustomError("missing", "no VLAN for {roles}", {"roles": ", ".join(missing)})
+    return vlans
 
 
 class IpamIn(Strict):
@@ -82,7 +79,7 @@ class IpamIn(Strict):
     commune_lans: IPv4Network
     # every site's ASN is asn_base + its slot: the highest slot must stay a 32-bit ASN
     asn_base: Annotated[Whole, Field(ge=64512, le=ASN_MAX - (SITE_SLOTS - 1))]
-    site_vlans: SiteVlansIn
+    site_vlans: Annotated[dict[SiteLanRole, Vlan], AfterValidator(_every_site_vlan)]
 
 
 class SiteDefaultsIn(Strict):
@@ -113,6 +110,15 @@ class VideoConferenceIn(Strict):
     max_link_share: Annotated[Finite, Field(gt=0, le=1)]
 
 
+class AaaIn(Strict):
+    """Router logins: TACACS+ servers in the DC, and the local user for when none answers."""
+
+    tacacs_servers: list[IPv4Address] = Field(min_length=1)
+    tacacs_key_ref: SecretRef
+    break_glass_user: Identifier
+    break_glass_secret_ref: SecretRef
+
+
 class ServicesIn(Strict):
     ntp: list[IPv4Address] = Field(min_length=1)
     dns: list[IPv4Address] = Field(min_length=1)
@@ -120,6 +126,8 @@ class ServicesIn(Strict):
     snmp: SnmpIn
     management_networks: list[ManagementNetwork] = Field(min_length=1)
     video_conference: VideoConferenceIn
+    aaa: AaaIn
+    banner: list[HumanName] = Field(min_length=1, max_length=20)  # one line each
 
 
 class LevelsIn(Strict):

@@ -109,7 +109,7 @@ def _describe(section: str, loc: Sequence[int | str], msg: str, kind: str) -> tu
     if kind == "extra_forbidden":
         return "unknown-key", f"{path}: unknown key"
     if kind == "missing":
-        return "missing-key", f"{path}: required key is missing"
+        return "missing-key", f"{path}: " + ("required key is missing" if msg == "Field required" else msg)
     return "invalid", f"{path}: {msg}"
 
 

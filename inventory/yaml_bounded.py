@@ -88,7 +88,7 @@ def _scalar(event: ScalarEvent) -> Any:
         raise YamlRefused(line, f"YAML tag {event.tag.replace(_TAG, '!!')} is not allowed")
     if event.tag is not None:
         return text
-    tag = _RESOLVER.resolve(ScalarNode, text, event.implicit).removeprefix(_TAG)
+    tag = _RESOLVER.resolve(ScalarNode, text, event.implicit).removeprefix(_TAG)  # type: ignore[no-untyped-call]
     if tag == "str":
         return text
     if tag == "null":
@@ -119,7 +119,7 @@ def _scalar(event: ScalarEvent) -> Any:
             return float(special.replace(".", ""))
         return float(text)
     if tag == "timestamp":
-        node = ScalarNode(_TAG + tag, text, event.start_mark, event.end_mark)
+        node = ScalarNode(_TAG + tag, text, None, None)
         try:
             return _TIMESTAMPS.construct_yaml_timestamp(node)
         except (ValueError, ConstructorError) as exc:
