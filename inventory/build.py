@@ -13,6 +13,7 @@ from provdc.inventory import ipam
 from provdc.inventory.ipam import WanSiteKind
 from provdc.inventory.model import (
     VM,
+    AaaSettings,
     Cluster,
     Datastore,
     Device,
@@ -325,6 +326,13 @@ class Builder:
                 tuple(svc.management_networks),
                 svc.video_conference.kbps_per_endpoint,
                 svc.video_conference.max_link_share,
+                AaaSettings(
+                    tuple(svc.aaa.tacacs_servers),
+                    svc.aaa.tacacs_key_ref,
+                    svc.aaa.break_glass_user,
+                    svc.aaa.break_glass_secret_ref,
+                ),
+                tuple(svc.banner),
             ),
             thresholds=MappingProxyType(
                 {k: Levels(**v) for k, v in self.sec.thresholds().model_dump().items()}

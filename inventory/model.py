@@ -221,6 +221,16 @@ class SnmpSettings:
 
 
 @dataclass(frozen=True)
+class AaaSettings:
+    """Router logins: TACACS+ to the DC, then the local break-glass user; secrets are references."""
+
+    tacacs_servers: tuple[IPv4Address, ...]
+    tacacs_key_ref: str
+    break_glass_user: str
+    break_glass_secret_ref: str
+
+
+@dataclass(frozen=True)
 class Services:
     ntp: tuple[IPv4Address, ...]
     dns: tuple[IPv4Address, ...]
@@ -229,6 +239,8 @@ class Services:
     management_networks: tuple[IPv4Network, ...]
     vc_kbps_per_endpoint: int
     vc_max_link_share: float
+    aaa: AaaSettings
+    banner: tuple[str, ...]  # the legal banner, one line each
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ class ModelPorts:
     lan: str  # the routed port trunked to the site switch: every site VLAN
     routed: tuple[str, ...]  # every onboard routed port, `wan` and `lan` among them
     switched: tuple[str, ...] = ()  # onboard L2 switch ports: no address, no dot1Q sub-interface
+    # A flow-mode firewall (SRX) passes no traffic on an interface outside a security zone.
+    security_zones: bool = False
 
     def __post_init__(self) -> None:
         for role, port in (("wan", self.wan), ("lan", self.lan)):
@@ -136,7 +138,9 @@ _SPECS = (
         vlan_interface="port",
         models=MappingProxyType(
             {
-                "SRX300": ModelPorts("ge-0/0/0", "ge-0/0/1", tuple(f"ge-0/0/{n}" for n in range(8))),
+                "SRX300": ModelPorts(
+                    "ge-0/0/0", "ge-0/0/1", tuple(f"ge-0/0/{n}" for n in range(8)), security_zones=True
+                ),
                 # PIC 0: 4 x QSFP28 (et-), PIC 1: 8 x SFP+ (xe-). The carrier hands off on SFP+,
                 # the DC switches trunk on 100G.
                 "MX204": ModelPorts(

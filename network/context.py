@@ -4,9 +4,7 @@ Templates never compute addresses or read the inventory themselves; everything t
 field here, so a typo in a template is an error (StrictUndefined), not an empty line.
 """
 
-import unicodedata
 from dataclasses import dataclass
-from importlib.resources import files
 from ipaddress import IPv4Address, IPv4Network
 
 from provdc.core.errors import ProvdcError
@@ -14,6 +12,8 @@ from provdc.inventory.model import Inventory, Site
 from provdc.inventory.platforms import PLATFORMS, Platform, platform_named
 
 SECRET_OPEN, SECRET_CLOSE = "<<secret:", ">>"
+# Where the SHA-512 crypt hash of a secret goes (Junos `encrypted-password`): hashed at push time.
+CRYPT_OPEN = "<<secret-sha512crypt:"
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ class Prefix:
 class LanPort:
     role: str
     vlan: int
-    interface: str  # the VLAN sub-interface, or the port whose unit it is: GigabitEthernet0/0/1.20, ge-0/0/1, lan0
+    # the VLAN sub-interface, or the port whose unit it is: GigabitEthernet0/0/1.20, ge-0/0/1, lan0
+    interface: str
     gateway: Net
 
 
@@ -96,9 +97,22 @@ class Snmp:
 
 
 @dataclass(frozen=True)
+class Aaa:
+    """TACACS+ servers, then the local break-glass user; secrets as placeholders."""
+
+    tacacs_servers: tuple[IPv4Address, ...]
+    tacacs_key: str
+    break_glass_user: str
+    break_glass_secret: str  # the secret itself (IOS hashes it with scrypt on entry)
+    break_glass_crypt: str  # its SHA-512 crypt hash (Junos takes only a hash without a prompt)
+
+
+@dataclass(frozen=True)
 class DeviceContext:
     hostname: str
     platform: Platform
+    model: str  # the router model whose ports and features the render is for
+    security_zones: bool  # a flow-mode firewall: every interface in a zone, policies between them
     site_id: str
     site_name: str
     asn: int
@@ -109,6 +123,8 @@ class DeviceContext:
     advertised: tuple[Prefix, ...]
     qos: Qos
     mgmt_networks: tuple[Prefix, ...]
+    dc_networks: tuple[Prefix, ...]  # the DC's LANs: what a site's LANs reach over the WAN
+    aaa: Aaa
     snmp: Snmp
     ntp: tuple[IPv4Address, ...]
     syslog_address: IPv4Address
@@ -122,9 +138,9 @@ def secret_placeholder(ref: str) -> str:
     return f"{SECRET_OPEN}{ref}{SECRET_CLOSE}"
 
 
-def _banner() -> tuple[str, ...]:
-    text = (files("provdc.network") / "templates" / "banner.txt").read_text(encoding="utf-8")
-    return tuple(unicodedata.normalize("NFC", line) for line in text.strip().splitlines())
+def crypt_placeholder(ref: str) -> str:
+    """The mark a rendered file carries where the SHA-512 crypt hash of a secret goes."""
+    return f"{CRYPT_OPEN}{ref}{SECRET_CLOSE}"
 
 
 def site_ports(site: Site, platform: Platform) -> tuple[str, str]:
@@ -136,15 +152,18 @@ def site_ports(site: Site, platform: Platform) -> tuple[str, str]:
     return ports.wan, ports.lan
 
 
+def site_model(site: Site, platform: Platform) -> str:
+    """The router model rendered: the site's own on its own platform, else the stand-in."""
+    return site.router.model if platform == site.router.platform else PLATFORMS[platform].stand_in
+
+
 def _lan_interface(platform: Platform, parent: str, vlan: int) -> str:
     """Cisco: a dot1Q sub-interface per VLAN; Junos: units of the parent; FRR: the LAN bridge
     itself carries every gateway (VLAN tagging is the Linux host's, and the lab has no 802.1q)."""
     return f"{parent}.{vlan}" if PLATFORMS[platform].vlan_interface == "sub-interface" else parent
 
 
-def device_context(
-    inventory: Inventory, site: Site, platform: str | None = None, banner: tuple[str, ...] | None = None
-) -> DeviceContext:
+def device_context(inventory: Inventory, site: Site, platform: str | None = None) -> DeviceContext:
     """The record one router's templates render from; `platform` overrides the site's own."""
     plat = platform_named(platform) if platform else site.router.platform
     if plat is None:
@@ -159,10 +178,13 @@ def device_context(
         LanPort(lan.role, lan.vlan, _lan_interface(plat, lan_if, lan.vlan), Net(lan.gateway, lan.network))
         for lan in site.lans
     )
-    snmp = services.snmp
+    snmp, aaa = services.snmp, services.aaa
+    model = site_model(site, plat)
     return DeviceContext(
         hostname=site.router.hostname,
         platform=plat,
+        model=model,
+        security_zones=PLATFORMS[plat].models[model].security_zones,
         site_id=site.id,
         site_name=site.name,
         asn=site.router.asn,
@@ -183,6 +205,14 @@ def device_context(
         advertised=tuple(Prefix(lan.network) for lan in site.lans),
         qos=Qos(vc_kbps=vc_kbps, link_kbps=link_kbps),
         mgmt_networks=tuple(Prefix(n) for n in services.management_networks),
+        dc_networks=(Prefix(inventory.ipam.datacenter_lans),),
+        aaa=Aaa(
+            aaa.tacacs_servers,
+            secret_placeholder(aaa.tacacs_key_ref),
+            aaa.break_glass_user,
+            secret_placeholder(aaa.break_glass_secret_ref),
+            crypt_placeholder(aaa.break_glass_secret_ref),
+        ),
         snmp=Snmp(
             snmp.user,
             snmp.auth,
@@ -194,5 +224,5 @@ def device_context(
         syslog_address=services.syslog.address,
         syslog_port=services.syslog.port,
         syslog_protocol=services.syslog.protocol,
-        banner=banner if banner is not None else _banner(),
+        banner=services.banner,
     )

@@ -41,6 +41,10 @@ TOKENS: dict[str, tuple[str, str]] = {
         r"<<secret:(?:env:[A-Za-z_][A-Za-z0-9_]{0,127}|file:[A-Za-z0-9._/~+-]{1,4096})>>",
         "<<secret:env:NAME>> or <<secret:file:PATH>>",
     ),
+    "secret-crypt": (
+        r"<<secret-sha512crypt:(?:env:[A-Za-z_][A-Za-z0-9_]{0,127}|file:[A-Za-z0-9._/~+-]{1,4096})>>",
+        "<<secret-sha512crypt:env:NAME>> or <<secret-sha512crypt:file:PATH>>",
+    ),
 }
 _TOKEN_RE = {kind: re.compile(pattern) for kind, (pattern, _) in TOKENS.items()}
 _SPACES = re.compile(r" {2,}")

@@ -5,9 +5,10 @@ where that secret lives for it (its `snmp` section), so the lab and production d
 """
 
 from provdc.inventory import Inventory, Target, secret
-from provdc.network.context import secret_placeholder
+from provdc.network.context import crypt_placeholder, secret_placeholder
 from provdc.network.render import Renderer
 from provdc.network.scope import Managed
+from provdc.network.sha512crypt import device_salt, sha512_crypt
 
 
 class Intended:
@@ -15,6 +16,9 @@ class Intended:
         self.renderer = Renderer(inventory)
         snmp = inventory.services.snmp
         self.refs = {snmp.auth_key_ref: target.snmp.auth_key_ref, snmp.priv_key_ref: target.snmp.priv_key_ref}
+        aaa = inventory.services.aaa  # router logins: the inventory's references, the same everywhere
+        for ref in (aaa.tacacs_key_ref, aaa.break_glass_secret_ref):
+            self.refs.setdefault(ref, ref)
         self.filled: list[str] = []  # the values put in, for redaction of diffs and reports
 
     def text(self, device: Managed) -> str:
@@ -26,4 +30,10 @@ class Intended:
                 value = secret(target_ref)
                 self.filled.append(value)
                 text = text.replace(mark, value)
+            mark = crypt_placeholder(inventory_ref)
+            if mark in text:  # Junos login: the secret's SHA-512 crypt hash
+                value = secret(target_ref)
+                hashed = sha512_crypt(value, device_salt(value, device.hostname))
+                self.filled.append(hashed)
+                text = text.replace(mark, hashed)
         return text

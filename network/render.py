@@ -52,12 +52,9 @@ class Renderer:
     def __init__(self, inventory: Inventory) -> None:
         self.inventory = inventory
         self.env = environment()
-        self._banner: tuple[str, ...] | None = None
 
     def context(self, site: Site, platform: str | None = None) -> DeviceContext:
-        ctx = device_context(self.inventory, site, platform, self._banner)
-        self._banner = ctx.banner
-        return ctx
+        return device_context(self.inventory, site, platform)
 
     def feature(self, site: Site, feature: str, platform: str | None = None) -> str:
         ctx = self.context(site, platform)

@@ -163,6 +163,8 @@ def target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Target:
         ("R_PASS", "pw"),
         ("R_AUTH", "auth-key-1"),
         ("R_PRIV", "priv-key-1"),
+        ("PROVDC_TACACS_KEY", "tacacs-key-1"),
+        ("PROVDC_BREAKGLASS_SECRET", "break-glass-1"),
     ):
         monkeypatch.setenv(name, value)
     known = tmp_path / "known_hosts"

@@ -156,7 +156,7 @@ def test_frr_statements_unchanged(
 
 def test_junos_quote_breakout_stays_in_its_string(inventory: Inventory) -> None:
     out = _render(inventory, 'C1" ; set system login user evil class super-user ; "', "juniper_junos")
-    assert not any(line.startswith("set system login user") for line in out.splitlines())
+    assert not any(line.startswith("set system login user evil") for line in out.splitlines())
     assert _junos_statements(out) == _junos_statements(_render(inventory, "Xbenign", "juniper_junos"))
 
 
