@@ -37,12 +37,20 @@ def test_every_site_every_platform(inventory: Inventory, rendered: dict[str, lis
 def test_no_secret_value_only_references(inventory: Inventory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PROVDC_SNMP_AUTH_KEY", "auth-key-must-not-leak")
     monkeypatch.setenv("PROVDC_SNMP_PRIV_KEY", "priv-key-must-not-leak")
+    aaa = inventory.services.aaa
+    for ref in (aaa.tacacs_key_ref, aaa.break_glass_secret_ref):
+        monkeypatch.setenv(ref.removeprefix("env:"), f"{ref}-must-not-leak")
     site = inventory.sites["com-11293"]
     for platform in ("cisco_ios", "juniper_junos"):
         text = render_sites(inventory, [site], platform)[0].text
         assert "must-not-leak" not in text
         assert f"<<secret:{inventory.services.snmp.auth_key_ref}>>" in text
         assert f"<<secret:{inventory.services.snmp.priv_key_ref}>>" in text
+        assert f"<<secret:{aaa.tacacs_key_ref}>>" in text
+    ios = render_sites(inventory, [site], "cisco_ios")[0].text
+    junos = render_sites(inventory, [site], "juniper_junos")[0].text
+    assert f"<<secret:{aaa.break_glass_secret_ref}>>" in ios
+    assert f"<<secret-sha512crypt:{aaa.break_glass_secret_ref}>>" in junos
 
 
 def test_cisco_parses_and_matches_model(inventory: Inventory, rendered: dict[str, list[Rendered]]) -> None:

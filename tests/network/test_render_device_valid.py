@@ -16,7 +16,10 @@ from hier_config import Platform, get_hconfig
 
 from provdc.inventory import Inventory, Site
 from provdc.inventory.platforms import PLATFORMS
+from provdc.inventory.targets import DeviceAccess, SnmpAccess, Target
+from provdc.network.intended import Intended
 from provdc.network.render import Renderer
+from provdc.network.scope import Managed
 from provdc.network.sha512crypt import device_salt, sha512_crypt
 
 
@@ -178,3 +181,41 @@ def test_device_salt_fixed_per_device_and_secret() -> None:
     assert salt != device_salt("s3cret", "ce-10507-cam-thuong")
     assert salt != device_salt("other", "ce-11293-hong-phong")
     assert re.fullmatch(r"[./0-9A-Za-z]{16}", salt)
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl gives the reference hash")
+def test_push_fills_logins_ios_secret_junos_hash(
+    inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At push time IOS gets the secret (it hashes it with scrypt), Junos a SHA-512 crypt hash."""
+    aaa = inventory.services.aaa
+    values = {aaa.tacacs_key_ref: "tacacs-key-1", aaa.break_glass_secret_ref: "break-glass-1"}
+    for ref, value in values.items():
+        monkeypatch.setenv(ref.removeprefix("env:"), value)
+    monkeypatch.setenv("R_AUTH", "auth-key-1")
+    monkeypatch.setenv("R_PRIV", "priv-key-1")
+    target = Target(
+        name="fill",
+        devices=DeviceAccess(username_ref="env:R_USER", password_ref="env:R_PASS"),
+        snmp=SnmpAccess(auth_key_ref="env:R_AUTH", priv_key_ref="env:R_PRIV"),
+    )
+    site = inventory.sites["com-11293"]
+    intended = Intended(inventory, target)
+    ios = intended.text(Managed(site, site.router.hostname, "cisco_ios", "192.0.2.1"))
+    junos = intended.text(Managed(site, site.router.hostname, "juniper_junos", "192.0.2.1"))
+    for text in (ios, junos):
+        assert "<<secret" not in text
+    assert "privilege 15 algorithm-type scrypt secret break-glass-1\n" in ios
+    assert " key 0 tacacs-key-1\n" in ios
+    assert 'secret "tacacs-key-1"\n' in junos
+    assert "break-glass-1" not in junos
+    hashed = re.search(r'encrypted-password "(\$6\$([^$]+)\$[^"]+)"', junos)
+    assert hashed is not None
+    run = subprocess.run(
+        ["openssl", "passwd", "-6", "-salt", hashed.group(2), "-stdin"],
+        input="break-glass-1",
+        capture_output=True,
+        text=True,
+    )
+    assert run.stdout.strip() == hashed.group(1)
+    assert hashed.group(1) in intended.filled  # redacted from diffs and reports
