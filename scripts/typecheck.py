@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Runs mypy on the provdc package as it is imported.
+"""Runs mypy (strict, from pyproject.toml) on the provdc package as it is imported, then on tests/ and bench/.
 
 pyproject.toml maps the user's top-level folders to `provdc.*` (package-dir); mypy cannot follow
 that mapping, so this builds a tree of links under build/typecheck laid out as the import names
-and checks that tree.
+and checks that tree. Each test area keeps its helpers beside its tests (imported by bare name, as
+pytest's importlib mode does) and has its own conftest.py, so each area is checked in a run of its own.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -25,17 +27,23 @@ for package, folder in folders.items():
         link = tree.joinpath(*package.split("."), source.relative_to(folder))
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(source)
-sys.exit(
-    subprocess.call(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--config-file",
-            str(root / "pyproject.toml"),
-            *sys.argv[1:],
-            "provdc",
-        ],
-        cwd=tree,
-    )
-)
+
+
+def mypy(targets: list[str], cwd: Path, paths: list[Path]) -> int:
+    env = {**os.environ, "MYPYPATH": os.pathsep.join(str(p) for p in [tree, *paths])}
+    command = [sys.executable, "-m", "mypy", "--config-file", str(root / "pyproject.toml"), *targets]
+    return subprocess.call(command, cwd=cwd, env=env)
+
+
+tests = root / "tests"
+areas = [area for area in sorted(tests.iterdir()) if area.is_dir() and area.name[0] not in "_."]
+runs: list[tuple[list[str], Path, list[Path]]] = [
+    (["provdc"], tree, []),
+    ([str(p) for p in [tests / "conftest.py", *sorted(tests.glob("test_*.py"))]], root, []),
+    *(([str(area)], root, [area]) for area in areas),
+    (["bench"], root, [root / "bench", tests / "monitoring", tests / "stacks"]),
+]
+failed = [Path(targets[0]).name for targets, cwd, paths in runs if mypy(targets, cwd, paths)]
+if failed:
+    print(f"typecheck: mypy found errors in: {', '.join(failed)}", file=sys.stderr)
+sys.exit(1 if failed else 0)
