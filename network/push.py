@@ -299,3 +299,22 @@ class Pusher:
 
         with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
             list(pool.map(one, works))
+
+
+def push_devices(
+    inventory: Inventory, target: Target, devices: list[Managed], options: PushOptions
+) -> tuple[list[DeviceResult], dict[str, object]]:
+    """The rollout, then one commit of the backups it kept; the results and the report's summary."""
+    pusher = Pusher(inventory, target, options)
+    results, stopped = pusher.run(devices)
+    backup_commit = pusher.backups.commit(f"backups before push to {len(devices)} devices of {target.name}")
+    summary: dict[str, object] = {
+        "target": target.name,
+        "committed": options.commit,
+        "waves": options.waves,
+        "confirm_timeout": options.confirm_timeout,
+        "max_failures": options.max_failures,
+        "stopped_at_wave": stopped,
+        "backup_commit": backup_commit,
+    }
+    return results, summary

@@ -185,3 +185,8 @@ def parse_override(text: str) -> tuple[str, Any]:
         return key.strip(), json.loads(value)
     except json.JSONDecodeError:
         return key.strip(), value
+
+
+def parse_overrides(items: Sequence[str] | None) -> dict[str, Any]:
+    """Every --set KEY=VALUE of a run, as role variables (a later KEY wins)."""
+    return dict(parse_override(item) for item in items or [])

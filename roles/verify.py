@@ -1,5 +1,6 @@
 """`provdc hosts verify`: every role's checks on every selected host, through testinfra over SSH."""
 
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
@@ -48,6 +49,12 @@ class Overrides:
     syslog_target: str | None = None
     syslog_port: int | None = None
 
+    @classmethod
+    def from_run_vars(cls, given: Mapping[str, Any]) -> "Overrides":
+        """From a run's `--set` role variables: the log_forwarding role's target and port."""
+        port = given.get("log_forwarding_port")
+        return cls(given.get("log_forwarding_target"), int(port) if port else None)
+
 
 def connect(access: Access, address: str) -> Any:
     """A testinfra host over the ssh command, with sudo, as the target logs in."""
@@ -88,12 +95,13 @@ def check_host(plan: HostPlan, access: Access, base: Context) -> HostReport:
 
 
 def verify(
-    inv: Inventory, target: Target, limit: str | None = None, overrides: Overrides | None = None
+    inv: Inventory, target: Target, limit: str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Report:
+    """Every role's checks on the selected hosts; `overrides` are the run's `--set` role variables."""
     hosts = select_hosts(build_scope(inv, target), limit)
     access = host_access(target)
     key = public_key(access)
-    o = overrides or Overrides()
+    o = Overrides.from_run_vars(overrides or {})
     base = Context(
         inv=inv,
         plan=hosts[0],

@@ -1,16 +1,15 @@
 """Rules every command shares: finite floats, a --site that selects something, tables shown literally."""
 
-import inspect
 import io
 import shutil
 import subprocess
 import sys
-import typing
 from pathlib import Path
 
 import pytest
 import typer
 from rich.console import Console
+from typer.utils import get_params_from_function
 
 from provdc.options import finite, site_glob
 from provdc.output import rich_table
@@ -25,9 +24,8 @@ def _options() -> list[tuple[str, str, object, object]]:
         for command in module.app.registered_commands:
             func = command.callback
             assert func is not None
-            hints = typing.get_type_hints(func)
-            for name, param in inspect.signature(func).parameters.items():
-                found.append((f"{module.__name__} {func.__name__}", name, hints.get(name), param.default))
+            for name, param in get_params_from_function(func).items():  # Annotated or default style
+                found.append((f"{module.__name__} {func.__name__}", name, param.annotation, param.default))
     return found
 
 

@@ -1,58 +1,52 @@
 """`provdc hosts`: configure the DC hosts with Ansible roles and verify them with testinfra."""
 
 import sys
-from pathlib import Path
-from typing import Any
+from typing import Annotated
 
 import typer
 
 from provdc.core.errors import ProvdcError
 from provdc.hosts.apply import apply as apply_playbook
-from provdc.hosts.runvars import parse_override
-from provdc.hosts.verify import Overrides
+from provdc.hosts.runvars import parse_overrides
 from provdc.hosts.verify import verify as verify_hosts
 from provdc.inventory import load_inventory, load_target
+from provdc.options import FormatOpt, InventoryOpt, LimitOpt, TargetOpt
 from provdc.output import Format, print_json, print_table
 
 app = typer.Typer(
     help="Configure the DC hosts with Ansible roles and verify them with testinfra.", no_args_is_help=True
 )
 
-TargetOpt = typer.Option(..., "--target", "-t", help="Where the hosts are: lab, prod… (a target file).")
-LimitOpt = typer.Option(
-    None, "--limit", "-l", help="Comma-separated globs of hostnames or workload groups (default: all VMs)."
-)
-PathOpt = typer.Option(None, "--inventory", "-i", help="Inventory folder or file.", show_default=False)
-SetOpt = typer.Option(
-    None, "--set", help="KEY=VALUE role variable for this run (JSON values allowed); repeatable."
-)
-
-
-def _overrides(items: list[str] | None) -> dict[str, Any]:
-    return dict(parse_override(item) for item in items or [])
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="KEY=VALUE role variable for this run (JSON values allowed); repeatable."),
+]
 
 
 @app.command()
 def apply(
-    target: str = TargetOpt,
-    limit: str | None = LimitOpt,
-    check: bool = typer.Option(False, "--check", help="Dry run: report what would change, change nothing."),
-    diff: bool = typer.Option(False, "--diff", help="Show the changes to files."),
-    tags: str | None = typer.Option(None, "--tags", help="Only these roles or phases (comma-separated)."),
-    sets: list[str] | None = SetOpt,
-    fmt: Format = typer.Option(Format.table, "--format", "-f"),
-    path: Path | None = PathOpt,
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No Ansible progress on stderr."),
+    target: TargetOpt,
+    limit: LimitOpt = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Dry run: report what would change, change nothing.")
+    ] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show the changes to files.")] = False,
+    tags: Annotated[
+        str | None, typer.Option("--tags", help="Only these roles or phases (comma-separated).")
+    ] = None,
+    sets: SetOpt = None,
+    fmt: FormatOpt = Format.table,
+    inventory: InventoryOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No Ansible progress on stderr.")] = False,
 ) -> None:
     """Apply roles/site.yml to the hosts (progress on stderr, a recap per host); exit 1 if any host failed."""
-    inv = load_inventory(path)
     result = apply_playbook(
-        inv,
-        load_target(target, path),
+        load_inventory(inventory),
+        load_target(target, inventory),
         limit=limit,
         check=check,
         diff=diff,
-        overrides=_overrides(sets),
+        overrides=parse_overrides(sets),
         tags=[t for t in (tags or "").split(",") if t],
         progress=None if quiet else lambda line: print(line, file=sys.stderr, flush=True),
     )
@@ -72,20 +66,18 @@ def apply(
 
 @app.command()
 def verify(
-    target: str = TargetOpt,
-    limit: str | None = LimitOpt,
-    fmt: Format = typer.Option(Format.table, "--format", "-f"),
-    sets: list[str] | None = SetOpt,
-    path: Path | None = PathOpt,
+    target: TargetOpt,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = Format.table,
+    sets: SetOpt = None,
+    inventory: InventoryOpt = None,
 ) -> None:
     """Check every role's promises on the hosts over SSH; exit 1 when any check fails."""
-    given = _overrides(sets)
-    port = given.get("log_forwarding_port")
     report = verify_hosts(
-        load_inventory(path),
-        load_target(target, path),
+        load_inventory(inventory),
+        load_target(target, inventory),
         limit=limit,
-        overrides=Overrides(given.get("log_forwarding_target"), int(port) if port else None),
+        overrides=parse_overrides(sets),
     )
     if fmt == Format.json:
         print_json(report)

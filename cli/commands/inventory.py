@@ -1,21 +1,21 @@
 """`provdc inventory`: validate, show, export and grow the inventory."""
 
 import sys
-from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import typer
 
-from provdc.core.errors import ProvdcError
 from provdc.core.files import write_file
 from provdc.core.text import printable
-from provdc.inventory import Site, check_inventory, default_inventory_path, load_inventory
+from provdc.inventory import check_inventory, default_inventory_path, load_inventory
 from provdc.inventory.add_site import add_site
 from provdc.inventory.export_ansible import ansible_inventory
 from provdc.inventory.graph import render
+from provdc.inventory.records import find_site, site_record
 from provdc.inventory.report import as_json_text, as_junit, as_text
+from provdc.options import FormatOpt, InventoryOpt
 from provdc.output import Format, print_json, print_table
 
 app = typer.Typer(help="Validate, show, export and grow the inventory.", no_args_is_help=True)
@@ -25,7 +25,6 @@ PathArg = typer.Argument(
     help="Inventory folder or file (default: $PROVDC_INVENTORY or the embedded Hải Dương inventory).",
     show_default=False,
 )
-PathOpt = typer.Option(None, "--inventory", "-i", help="Inventory folder or file.", show_default=False)
 
 
 class ValidateFormat(StrEnum):
@@ -55,57 +54,14 @@ def validate(
     raise typer.Exit(0 if result.ok else 1)
 
 
-def _find_site(sites: Mapping[str, Site], key: str) -> Site:
-    for site in sites.values():
-        if key in (site.id, site.code, site.router.hostname):
-            return site
-    raise ProvdcError(f"no site '{key}' (give a site id such as com-10507, a code or a hostname)")
-
-
-def site_record(site: Site) -> dict[str, Any]:
-    r, w = site.router, site.wan
-    return {
-        "id": site.id,
-        "kind": site.kind,
-        "code": site.code,
-        "name": site.name,
-        "type": site.type,
-        "parent": site.parent,
-        "slot": site.slot,
-        "vc_endpoints": site.vc_endpoints,
-        "router": {
-            "hostname": r.hostname,
-            "platform": r.platform,
-            "model": r.model,
-            "loopback": str(r.loopback),
-            "asn": r.asn,
-        },
-        "wan": {
-            "circuit_id": w.circuit_id,
-            "carrier": w.carrier,
-            "bandwidth_mbps": w.bandwidth_mbps,
-            "pe": w.pe,
-            "routing": w.routing,
-            "network": str(w.network),
-            "interface": w.interface,
-            "ce_address": str(w.ce_address),
-            "pe_address": str(w.pe_address),
-        },
-        "lans": [
-            {"role": lan.role, "vlan": lan.vlan, "network": str(lan.network), "gateway": str(lan.gateway)}
-            for lan in site.lans
-        ],
-    }
-
-
 @app.command()
 def show(
     site: str = typer.Argument(..., help="Site id (com-10507), official code or router hostname."),
-    path: Path | None = PathOpt,
-    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+    path: InventoryOpt = None,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """One site with its router, WAN link and LANs."""
-    found = _find_site(load_inventory(path).sites, site)
+    found = find_site(load_inventory(path).sites, site)
     rec = site_record(found)
     if fmt == Format.json:
         print_json(rec)
@@ -131,7 +87,7 @@ class ExportKind(StrEnum):
 @app.command()
 def export(
     kind: ExportKind = typer.Argument(ExportKind.ansible),
-    path: Path | None = PathOpt,
+    path: InventoryOpt = None,
     list_: bool = typer.Option(True, "--list", help="All hosts (what Ansible asks a script for)."),
     host: str | None = typer.Option(None, "--host", help="The variables of one host."),
 ) -> None:
@@ -143,7 +99,7 @@ def export(
 @app.command()
 def graph(
     out: Path = typer.Option(Path("topology.svg"), "--out", "-o", help=".svg, .png, .pdf or .dot"),
-    path: Path | None = PathOpt,
+    path: InventoryOpt = None,
 ) -> None:
     """A topology picture: DC and agencies on the carrier's PEs, communes under their districts."""
     typer.echo(str(render(load_inventory(path), out)))
@@ -161,8 +117,8 @@ def add_site_cmd(
     group: str | None = typer.Option(None, "--group", help="department or connected (agencies)."),
     bandwidth_mbps: int | None = typer.Option(None, "--bandwidth-mbps"),
     camera: bool = typer.Option(False, "--camera", help="The site has a camera VLAN (communes)."),
-    path: Path | None = PathOpt,
-    fmt: Format = typer.Option(Format.table, "--format", "-f"),
+    path: InventoryOpt = None,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Add a site; it gets the addresses of its own slot and no other site moves."""
     fields: dict[str, Any] = {

@@ -3,19 +3,18 @@
 import os
 import time
 from enum import StrEnum
-from pathlib import Path
 
 import typer
 
 from provdc.lab import access, lifecycle
 from provdc.lab.status import LabStatus, lab_status
+from provdc.options import FormatOpt, InventoryOpt
 from provdc.output import Format, print_json, print_table
 
 app = typer.Typer(
     help="The province on one machine: routers, hosts and SNMP agents in network namespaces.",
     no_args_is_help=True,
 )
-InventoryOpt = typer.Option(None, "--inventory", "-i", help="Inventory folder or file.", show_default=False)
 
 
 _START = time.monotonic()
@@ -31,7 +30,7 @@ def up(
     district: str | None = typer.Option(
         None, "--district", help="With --scale district: which district (code)."
     ),
-    inventory: Path | None = InventoryOpt,
+    inventory: InventoryOpt = None,
 ) -> None:
     """Build the lab from the inventory (idempotent; cleans a crashed earlier run first)."""
     lifecycle.up(scale, district, inventory, progress=_progress)  # type: ignore[arg-type]
@@ -55,7 +54,7 @@ def _fail(message: str) -> int:
 
 
 @app.command()
-def status(fmt: Format = typer.Option(Format.table, "--format", "-f")) -> None:
+def status(fmt: FormatOpt = Format.table) -> None:
     """Each node, its processes, links and BGP sessions (`--format json` for scripts)."""
     st = lab_status()
     if fmt == Format.json:
