@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from runner import Row  # type: ignore[import-not-found]
+from runner import Row
 
 from provdc.hosts.apply import ansible_env, playbook_command
 from provdc.hosts.runvars import run_files, run_vars
@@ -30,7 +30,7 @@ RESET = Path(__file__).resolve().parent.parent / "tests" / "hosts" / "labreset.p
 PORT = 16514  # nothing listens there: logs queue on the hosts, as with the SOC collector down
 
 
-def _apply(source: str) -> float:
+def _apply(source: str) -> tuple[float, int]:
     cmd = [
         sys.executable,
         "-m",

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from runner import Row, median_process, median_time  # type: ignore[import-not-found]
+from runner import Row, median_process, median_time
 
 from provdc.inventory import check_inventory, load_inventory
 from provdc.inventory.export_ansible import ansible_inventory

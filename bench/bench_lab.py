@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from runner import Row  # type: ignore[import-not-found]
+from runner import Row
 
 from provdc.lab import lifecycle
 from provdc.lab.memory import memory_by_namespace

@@ -18,10 +18,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from runner import Row  # type: ignore[import-not-found]
+from runner import Row
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "monitoring"))
-from snmp_agents import Snmpsim, free_udp_ports, start_snmpsim  # type: ignore[import-not-found]
+from snmp_agents import Snmpsim, free_udp_ports, start_snmpsim
 
 from provdc.inventory import load_inventory
 from provdc.monitoring.poller import PollOptions
@@ -71,7 +71,9 @@ def _peer(agents: list[Agent], labels: bool) -> float:
     groups = standard_profile().groups
     system = " ".join(c.oid for g in groups if not g.table for c in g.columns.values())
     columns = " ".join(c.oid for g in groups if g.table for c in g.columns.values() if labels or not c.label)
-    listing = "".join(f"127.0.0.1:{a.port} {a.credentials.community}\n" for a in agents)
+    communities = [a.credentials.community for a in agents if isinstance(a.credentials, V2c)]
+    assert len(communities) == len(agents), "the peer polls v2c agents only"
+    listing = "".join(f"127.0.0.1:{a.port} {c}\n" for a, c in zip(agents, communities, strict=True))
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "peer.sh"
         script.write_text(PEER.format(system=system, columns=columns))

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from runner import Row  # type: ignore[import-not-found]
+from runner import Row
 
 from provdc.inventory import load_inventory, load_target, secret
 from provdc.inventory.scope import build_scope

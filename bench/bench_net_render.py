@@ -14,7 +14,7 @@ from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 from typing import Any
 
-from runner import Row, median_time  # type: ignore[import-not-found]
+from runner import Row, median_time
 
 from provdc.inventory import load_inventory
 from provdc.inventory.platforms import PLATFORMS

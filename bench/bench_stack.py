@@ -16,12 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from runner import Row  # type: ignore[import-not-found]
+from runner import Row
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests" / "stacks"))
 
-from stack_site import PASSWORD, USER, stack_site  # type: ignore[import-not-found]  # noqa: E402
+from stack_site import PASSWORD, USER, stack_site  # noqa: E402
 
 from provdc.inventory import load_inventory  # noqa: E402
 from provdc.inventory.model import Inventory  # noqa: E402

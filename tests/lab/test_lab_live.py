@@ -110,6 +110,7 @@ def test_running_config_over_ssh_with_netmiko(lab: LabStatus, lab_target: Target
     ).stdout
     assert f"hostname {site.router.hostname}" in over_ssh
     assert f"router bgp {site.router.asn}" in over_ssh
+    assert isinstance(over_ssh, str)
     assert over_ssh.strip().splitlines()[-5:] == local.strip().splitlines()[-5:]
 
 

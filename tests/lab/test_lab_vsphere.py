@@ -51,7 +51,7 @@ def test_status_shows_vcsim_shaped_like_the_inventory(lab: LabStatus, provdc_cli
     password = secret(vc.password_ref)
     assert password not in json.dumps(service)
     url = urlsplit(service["url"])
-    si = SmartConnect(
+    si = SmartConnect(  # type: ignore[no-untyped-call]
         host=url.hostname, port=url.port, user=secret(vc.username_ref), pwd=password,
         disableSslCertValidation=True,
     )
@@ -67,9 +67,9 @@ def test_status_shows_vcsim_shaped_like_the_inventory(lab: LabStatus, provdc_cli
         }
         assert clusters == {c.name: sorted(c.hosts) for c in inv.clusters}
     finally:
-        Disconnect(si)
+        Disconnect(si)  # type: ignore[no-untyped-call]
     with pytest.raises(vim.fault.InvalidLogin):  # vcsim takes only the generated credentials
-        SmartConnect(
+        SmartConnect(  # type: ignore[no-untyped-call]
             host=url.hostname, port=url.port, user="root", pwd="vcsim", disableSslCertValidation=True
         )
 

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # the helpers beside this file (
 
 from snmp_agents import Snmpd, Snmpsim, free_udp_ports, start_snmpd, start_snmpsim
 
-# A test that starts a real agent carries its marker, so `-m "not snmpd and not snmpsim"` leaves unit tests only.
+# A test that starts a real agent carries its marker: `-m "not snmpd and not snmpsim"` leaves unit tests.
 AGENT_MARKERS = {"snmpd": "snmpd", "snmpsim": "snmpsim", "huge": "snmpsim"}
 
 

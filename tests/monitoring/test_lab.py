@@ -82,11 +82,13 @@ def _poll(provdc_cli: Cli, site: str) -> dict[str, Any]:
     assert out.returncode == 0, out.stderr
     devices = json.loads(out.stdout)["devices"]
     assert len(devices) == 1
-    return devices[0]  # type: ignore[no-any-return]
+    device: dict[str, Any] = devices[0]
+    return device
 
 
 def _check(device: dict[str, Any], name: str) -> dict[str, Any]:
-    return next(c for c in device["checks"] if c["name"] == name)  # type: ignore[no-any-return]
+    check: dict[str, Any] = next(c for c in device["checks"] if c["name"] == name)
+    return check
 
 
 @pytest.fixture

@@ -41,7 +41,11 @@ def disks(vm: Any) -> list[Any]:
 def nic_port_groups(si: Any, vm: Any) -> list[str]:
     keys = {pg.key: pg.name for pg in objects(si, vim.dvs.DistributedVirtualPortgroup).values()}
     nics = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)]
-    return [keys[n.backing.port.portgroupKey] for n in sorted(nics, key=lambda d: d.key)]
+    groups = []
+    for nic in sorted(nics, key=lambda d: d.key):
+        assert isinstance(nic.backing, vim.vm.device.VirtualEthernetCard.DistributedVirtualPortBackingInfo)
+        groups.append(keys[nic.backing.port.portgroupKey])
+    return groups
 
 
 def rest(site: StackSite, method: str, path: str, body: Any = None, session: str = "") -> Any:
@@ -206,7 +210,7 @@ def test_change_by_hand_shows_as_drift(site: StackSite, inventory: Inventory) ->
     victim = inventory.workloads[-1]
     with site.vcenter() as si:
         vm = objects(si, vim.VirtualMachine)[victim.name]
-        task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(memoryMB=victim.memory_gb * 1024 + 1024))
+        task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(memoryMB=victim.memory_gb * 1024 + 1024))  # type: ignore[no-untyped-call]
         while task.info.state not in ("success", "error"):
             time.sleep(0.05)
         assert task.info.state == "success"
