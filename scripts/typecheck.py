@@ -4,7 +4,7 @@
 pyproject.toml maps the user's top-level folders to `provdc.*` (package-dir); mypy cannot follow
 that mapping, so this builds a tree of links under build/typecheck laid out as the import names
 and checks that tree. Each test area keeps its helpers beside its tests (imported by bare name, as
-pytest's importlib mode does) and has its own conftest.py, so each area is checked in a run of its own.
+pytest's importlib mode allows) and has its own conftest.py, so each area is checked in a run of its own.
 """
 
 import os
@@ -35,12 +35,18 @@ def mypy(targets: list[str], cwd: Path, paths: list[Path]) -> int:
     return subprocess.call(command, cwd=cwd, env=env)
 
 
+def _helper_path(area: Path) -> list[Path]:
+    """An area whose conftest puts its folder on sys.path imports helpers by bare name, others relatively."""
+    conftest = area / "conftest.py"
+    return [area] if conftest.is_file() and "sys.path.insert" in conftest.read_text() else []
+
+
 tests = root / "tests"
 areas = [area for area in sorted(tests.iterdir()) if area.is_dir() and area.name[0] not in "_."]
 runs: list[tuple[list[str], Path, list[Path]]] = [
     (["provdc"], tree, []),
     ([str(p) for p in [tests / "conftest.py", *sorted(tests.glob("test_*.py"))]], root, []),
-    *(([str(area)], root, [area]) for area in areas),
+    *(([str(area)], root, _helper_path(area)) for area in areas),
     (["bench"], root, [root / "bench", tests / "monitoring", tests / "stacks"]),
 ]
 failed = [Path(targets[0]).name for targets, cwd, paths in runs if mypy(targets, cwd, paths)]
