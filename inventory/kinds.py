@@ -143,14 +143,6 @@ CircuitId = Annotated[
         _pattern(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}", "ASCII letters, digits and . _ : / - (at most 64)")
     ),
 ]
-InterfaceName = Annotated[
-    str,
-    TextKind("interface"),
-    Strict(),
-    AfterValidator(
-        _pattern(r"[A-Za-z][A-Za-z0-9._:/-]{0,63}", "an interface name: ASCII letters, digits and . _ : / -")
-    ),
-]
 GroupName = Annotated[
     str,
     TextKind("ansible-group"),

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from provdc.inventory.ipam import SLOTS as SITE_SLOTS
 from provdc.inventory.kinds import (
     ASN_MAX,
     AbsolutePath,
@@ -38,7 +39,6 @@ from provdc.inventory.model import LanRole, Routing, SiteLanRole
 from provdc.inventory.platforms import DevicePlatform, Platform
 
 Name = HumanName  # the name the rest of provdc has used for this kind
-SITE_SLOTS = 1024  # slots of the address plan (ipam.py): a /20 of WAN /30s
 
 
 class Strict(BaseModel):

@@ -7,17 +7,17 @@ at the moment of use by `secret()` (secrets.py).
 
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import ValidationError
 
 from provdc.inventory.errors import TargetError
+from provdc.inventory.kinds import SecretRef
 from provdc.inventory.loader import default_inventory_path
 from provdc.inventory.platforms import Platform
 from provdc.inventory.schema import Strict
 from provdc.inventory.source import Problem, line_of, read_document
 
-SecretRef = Annotated[str, Field(pattern=r"^(env|file):.+")]
 ENV_STATE = "PROVDC_STATE"
 
 
