@@ -18,7 +18,7 @@ from typing import Any
 
 from provdc.core.errors import ProvdcError
 from provdc.hosts.selection import HostPlan
-from provdc.inventory.export_ansible import ansible_inventory
+from provdc.inventory.export_ansible import ansible_inventory, unsafe
 from provdc.inventory.model import Inventory
 from provdc.inventory.secrets import secret
 from provdc.inventory.targets import DeviceAccess, Target
@@ -160,7 +160,11 @@ INVENTORY_SCRIPT = (
 
 @contextmanager
 def run_files(inv: Inventory, variables: dict[str, Any]) -> Iterator[RunFiles]:
-    """A dynamic inventory script and the 0600 extra-vars file, removed when the block ends."""
+    """A dynamic inventory script and the 0600 extra-vars file, removed when the block ends.
+
+    Extra vars carry secrets and --set values: like the inventory, each string is marked unsafe, so a
+    key or an override holding `{{ … }}` is passed as text and never templated.
+    """
     with tempfile.TemporaryDirectory(prefix="provdc-hosts-") as tmp:
         folder = Path(tmp)
         os.chmod(folder, 0o700)
@@ -172,7 +176,7 @@ def run_files(inv: Inventory, variables: dict[str, Any]) -> Iterator[RunFiles]:
         extra = folder / "extra-vars.json"
         fd = os.open(extra, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(variables, fh)
+            json.dump(unsafe(variables), fh)
         yield RunFiles(script, extra, folder)
 
 

@@ -62,12 +62,15 @@ def _playbook(tmp: Path) -> Path:
     return book
 
 
-def _run(inv: Inventory, tmp: Path, plain: bool = False) -> subprocess.CompletedProcess[str]:
-    with run_files(inv, {}) as files:
+def _run(
+    inv: Inventory, tmp: Path, plain: bool = False, extra: dict[str, Any] | None = None
+) -> subprocess.CompletedProcess[str]:
+    with run_files(inv, extra or {}) as files:
         if plain:  # the control: the same export with every unsafe mark taken off
             data = files.folder / "inventory.json"
             data.write_text(json.dumps(_strip(json.loads(data.read_text(encoding="utf-8")))))
         cmd = [ansible_playbook(), "-i", str(files.inventory), "-i", "localhost,", "-c", "local"]
+        cmd += ["-e", f"@{files.extra_vars}"]
         return subprocess.run(
             [*cmd, str(_playbook(tmp))],
             capture_output=True,
@@ -129,6 +132,15 @@ def test_control_plain_strings_do_run(tmp_path: Path) -> None:
     """Without the marks Ansible templates the value: proof the test above can fail."""
     _run(_hostile(tmp_path), tmp_path, plain=True)
     assert (tmp_path / "PWNED").exists()
+
+
+def test_jinja_in_a_secret_or_override_never_runs(tmp_path: Path) -> None:
+    """Extra vars (the target's secrets, --set values) go through the same marks as the inventory."""
+    hostile = f"{{{{ lookup('pipe','touch {tmp_path}/PWNED') }}}}"
+    run = _run(load_inventory(), tmp_path, extra={"snmp_agent_auth_key": hostile + KEY})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not (tmp_path / "PWNED").exists()
+    assert f'"{hostile}{KEY}"' in (tmp_path / "snmpd.conf").read_text()
 
 
 @pytest.mark.parametrize("brk", ["\n", "\u2028"])
