@@ -4,11 +4,22 @@ Rendered files carry `<<secret:REF>>` where REF is the inventory's reference; th
 where that secret lives for it (its `snmp` section), so the lab and production differ only there.
 """
 
+from provdc.core.errors import ProvdcError
 from provdc.inventory import Inventory, Target, secret
+from provdc.inventory.platforms import Platform
 from provdc.network.context import crypt_placeholder, secret_placeholder
 from provdc.network.render import Renderer
 from provdc.network.scope import Managed
 from provdc.network.sha512crypt import device_salt, sha512_crypt
+
+
+def _as_printed(value: str, ref: str, platform: Platform) -> str:
+    """The secret as its statement holds it: Junos marks sit in a quoted string; IOS reads words."""
+    if platform == "juniper_junos":
+        return value.replace("\\", "\\\\").replace('"', '\\"')
+    if any(ch.isspace() for ch in value):
+        raise ProvdcError(f"secret {ref}: holds a space, which {platform} reads as the end of the value")
+    return value
 
 
 class Intended:
@@ -28,8 +39,9 @@ class Intended:
             mark = secret_placeholder(inventory_ref)
             if mark in text:
                 value = secret(target_ref)
-                self.filled.append(value)
-                text = text.replace(mark, value)
+                printed = _as_printed(value, target_ref, device.platform)
+                self.filled.extend({value, printed})
+                text = text.replace(mark, printed)
             mark = crypt_placeholder(inventory_ref)
             if mark in text:  # Junos login: the secret's SHA-512 crypt hash
                 value = secret(target_ref)

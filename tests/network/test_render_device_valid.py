@@ -14,6 +14,7 @@ import subprocess
 import pytest
 from hier_config import Platform, get_hconfig
 
+from provdc.core.errors import ProvdcError
 from provdc.inventory import Inventory, Site
 from provdc.inventory.platforms import PLATFORMS
 from provdc.inventory.targets import DeviceAccess, SnmpAccess, Target
@@ -183,22 +184,40 @@ def test_device_salt_fixed_per_device_and_secret() -> None:
     assert re.fullmatch(r"[./0-9A-Za-z]{16}", salt)
 
 
+def _target(monkeypatch: pytest.MonkeyPatch, inventory: Inventory, tacacs_key: str) -> Target:
+    aaa = inventory.services.aaa
+    values = {aaa.tacacs_key_ref: tacacs_key, aaa.break_glass_secret_ref: "break-glass-1"}
+    for ref, value in values.items():
+        monkeypatch.setenv(ref.removeprefix("env:"), value)
+    monkeypatch.setenv("R_AUTH", "auth-key-1")
+    monkeypatch.setenv("R_PRIV", "priv-key-1")
+    return Target(
+        name="fill",
+        devices=DeviceAccess(username_ref="env:R_USER", password_ref="env:R_PASS"),
+        snmp=SnmpAccess(auth_key_ref="env:R_AUTH", priv_key_ref="env:R_PRIV"),
+    )
+
+
+def test_filled_secret_stays_inside_its_statement(
+    inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quote in a secret stays in the Junos string; IOS refuses a space rather than split words."""
+    site = inventory.sites["com-11293"]
+    intended = Intended(inventory, _target(monkeypatch, inventory, 'k"; set system x \\'))
+    junos = intended.text(Managed(site, site.router.hostname, "juniper_junos", "192.0.2.1"))
+    benign = Renderer(inventory).device(site, "juniper_junos").text
+    assert len(_junos_statements(junos)) == len(_junos_statements(benign))
+    assert 'secret "k\\"; set system x \\\\"\n' in junos
+    with pytest.raises(ProvdcError, match="holds a space"):
+        intended.text(Managed(site, site.router.hostname, "cisco_ios", "192.0.2.1"))
+
+
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl gives the reference hash")
 def test_push_fills_logins_ios_secret_junos_hash(
     inventory: Inventory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """At push time IOS gets the secret (it hashes it with scrypt), Junos a SHA-512 crypt hash."""
-    aaa = inventory.services.aaa
-    values = {aaa.tacacs_key_ref: "tacacs-key-1", aaa.break_glass_secret_ref: "break-glass-1"}
-    for ref, value in values.items():
-        monkeypatch.setenv(ref.removeprefix("env:"), value)
-    monkeypatch.setenv("R_AUTH", "auth-key-1")
-    monkeypatch.setenv("R_PRIV", "priv-key-1")
-    target = Target(
-        name="fill",
-        devices=DeviceAccess(username_ref="env:R_USER", password_ref="env:R_PASS"),
-        snmp=SnmpAccess(auth_key_ref="env:R_AUTH", priv_key_ref="env:R_PRIV"),
-    )
+    target = _target(monkeypatch, inventory, "tacacs-key-1")
     site = inventory.sites["com-11293"]
     intended = Intended(inventory, target)
     ios = intended.text(Managed(site, site.router.hostname, "cisco_ios", "192.0.2.1"))
