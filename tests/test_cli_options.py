@@ -46,6 +46,16 @@ def test_every_float_option_refuses_nan_and_every_site_option_an_empty_glob() ->
     } <= set(sites)
 
 
+def test_every_command_that_reads_a_target_or_sites_takes_inventory() -> None:
+    flags: dict[str, set[str]] = {}
+    for command, _, _, info in _options():
+        decls = info.param_decls if isinstance(info, typer.models.OptionInfo) else None
+        flags.setdefault(command, set()).update(decls or ())
+    reads = {c for c, f in flags.items() if {"--target", "--site"} & f}
+    assert {f"provdc.commands.monitor {c}" for c in ("poll", "watch", "serve")} <= reads
+    assert sorted(c for c in reads if not {"--inventory", "-i"} <= flags[c]) == []
+
+
 def _one_line_failure(*args: str) -> str:
     run = subprocess.run(
         [sys.executable, "-m", "provdc", *args], capture_output=True, text=True, timeout=120, check=False
