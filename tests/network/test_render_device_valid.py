@@ -117,6 +117,8 @@ def test_junos_model_has_every_required_hierarchy(inventory: Inventory, model: s
                 for s in aaa.tacacs_servers
             ),
             f"{user} class super-user",
+            "set system login user remote class read-only",
+            "set system login user remote-admin class super-user",
             f'{user} authentication encrypted-password "{_mark(aaa.break_glass_secret_ref, CRYPT)}"',
             "set system services netconf ssh",
             "set system services ssh protocol-version v2",
