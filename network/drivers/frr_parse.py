@@ -119,7 +119,10 @@ def reload_delta(test_output: str) -> tuple[list[str], list[str]]:
         elif section is not None and line and not line.startswith("===") and not LOG_LINE.match(line):
             if line.strip().startswith(IGNORED) or line.startswith(VTYSH_LOCAL):
                 continue
-            section.append(line.rstrip())
+            if section is add and line.startswith("no "):
+                delete.append(line[3:].rstrip())  # frr-reload removes some lines by adding `no …`
+            else:
+                section.append(line.rstrip())
     return _collapse(delete), _collapse(add)
 
 
