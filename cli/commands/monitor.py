@@ -80,6 +80,8 @@ def _request(
 
 
 _poll_command = with_options(_request, "request")
+IntervalOpt = Annotated[float, typer.Option("--interval", callback=finite, help="Seconds between polls.")]
+CountOpt = Annotated[int, typer.Option("--count", help="Stop after this many polls (0: until Ctrl-C).")]
 
 
 def _device_rows(results: list[DeviceResult], rates: Rates | None = None) -> list[list[object]]:
@@ -152,10 +154,8 @@ def poll(
 @_poll_command
 def watch(
     request: PollRequest,
-    interval: Annotated[
-        float, typer.Option("--interval", callback=finite, help="Seconds between polls.")
-    ] = 10.0,
-    count: Annotated[int, typer.Option("--count", help="Stop after this many polls (0: until Ctrl-C).")] = 0,
+    interval: IntervalOpt = 10.0,
+    count: CountOpt = 0,
 ) -> None:
     """A refreshing table: links up, the busiest link's rate (Mb/s, from ifHC counters), failed checks."""
     ready = prepare(request)
@@ -192,10 +192,8 @@ def serve(
     request: PollRequest,
     port: Annotated[int, typer.Option("--port", "-p", help="TCP port of the /metrics endpoint.")] = 9116,
     address: Annotated[str, typer.Option("--address", help="Address to listen on.")] = "127.0.0.1",
-    interval: Annotated[
-        float, typer.Option("--interval", callback=finite, help="Seconds between polls.")
-    ] = 30.0,
-    count: Annotated[int, typer.Option("--count", help="Stop after this many polls (0: for ever).")] = 0,
+    interval: IntervalOpt = 30.0,
+    count: CountOpt = 0,
 ) -> None:
     """Poll in a loop and serve the latest results in Prometheus exposition format."""
     from prometheus_client import start_http_server
