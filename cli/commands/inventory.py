@@ -38,9 +38,12 @@ def validate(
     path: Path | None = PathArg,
     fmt: ValidateFormat = typer.Option(ValidateFormat.text, "--format", "-f"),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to a file."),
+    inventory: InventoryOpt = None,
 ) -> None:
-    """Check the inventory; exit 0 when valid, 1 when not (every problem as file:line)."""
-    result = check_inventory(path)
+    """Check the inventory (PATH or --inventory); exit 0 when valid, 1 when not (problems as file:line)."""
+    if path is not None and inventory is not None and path != inventory:
+        raise typer.BadParameter("give the inventory as PATH or --inventory, not both")
+    result = check_inventory(path or inventory)
     report = {
         ValidateFormat.text: as_text,
         ValidateFormat.junit: as_junit,
