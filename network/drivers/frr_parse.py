@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from napalm.base import models  # type: ignore[import-untyped]
+from napalm.base.helpers import mac  # type: ignore[import-untyped]
 
 VERSION = re.compile(r"FRRouting (\S+)")
 HOSTNAME = re.compile(r"^hostname (\S+)$", re.M)
@@ -60,7 +61,8 @@ def interfaces(interfaces_json: str) -> dict[str, models.InterfaceDict]:
             "last_flapped": -1.0,
             "mtu": int(item.get("mtu", 0)),
             "speed": float(item.get("speed", 0)),
-            "mac_address": item.get("hardwareAddress", ""),
+            # NAPALM's form (upper-case EUI-48, as get_arp_table gives); "" where FRR shows none (lo).
+            "mac_address": mac(item["hardwareAddress"]) if item.get("hardwareAddress") else "",
         }
     return result
 

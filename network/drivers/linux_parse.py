@@ -24,8 +24,9 @@ def sections(text: str) -> dict[str, str]:
 def interfaces_counters(link_json: str) -> dict[str, models.InterfaceCounterDict]:
     """`ip -j -s link show` → get_interfaces_counters().
 
-    Linux counts received multicast but neither sent multicast nor broadcast: those are -1,
-    and unicast is packets less multicast received."""
+    Linux counts received multicast but neither sent multicast nor broadcast: those are -1, and
+    so is sent unicast (Linux's sent packets include the multicast and broadcast ones); received
+    unicast is packets less multicast received."""
     result: dict[str, models.InterfaceCounterDict] = {}
     for link in load_json(link_json, "ip -j -s link show"):
         stats = link.get("stats64", {})
@@ -37,7 +38,7 @@ def interfaces_counters(link_json: str) -> dict[str, models.InterfaceCounterDict
             "rx_discards": int(rx.get("dropped", 0)),
             "tx_octets": int(tx.get("bytes", 0)),
             "rx_octets": int(rx.get("bytes", 0)),
-            "tx_unicast_packets": int(tx.get("packets", 0)),
+            "tx_unicast_packets": NOT_COUNTED,
             "rx_unicast_packets": int(rx.get("packets", 0)) - int(rx.get("multicast", 0)),
             "tx_multicast_packets": NOT_COUNTED,
             "rx_multicast_packets": int(rx.get("multicast", 0)),

@@ -10,7 +10,7 @@ from napalm.base.test import conftest as parent_conftest  # type: ignore[import-
 from provdc.network.drivers.frr import FrrDriver
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fake_shell import PatchedFrrDriver
+from fake_shell import PatchedFrrDriver  # type: ignore[import-not-found]
 
 
 @pytest.fixture(scope="class")

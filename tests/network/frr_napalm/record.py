@@ -1,10 +1,13 @@
 """Record a lab router's answers to every command a getter runs, in NAPALM's mocked_data layout.
 
-Run as root with the lab up:  .venv/bin/python tests/network/napalm/record.py <site id>
+Run as root with the lab up:  .venv/bin/python tests/network/frr_napalm/record.py <site id>
 Secrets in the answers (the lab's SNMP keys and community) are replaced before writing.
+
+Only the raw command outputs are written. The getters' results are thrown away on purpose:
+expected_result.json is written by hand from the raw outputs (see README.md), never from the
+driver under test.
 """
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +39,9 @@ GETTERS: dict[str, Any] = {
         d.get_config(retrieve=r) for r in ("running", "startup", "candidate")
     ][-1],
     "test_get_config_sanitized": lambda d: d.get_config(sanitized=True),
+    "test_get_config_sanitized_filtered": lambda d: [
+        d.get_config(retrieve=r, sanitized=True) for r in ("running", "startup")
+    ],
 }
 
 
@@ -68,9 +74,7 @@ def main(site_id: str) -> None:
         folder = HERE / test / "normal"
         folder.mkdir(parents=True, exist_ok=True)
         driver.shell = Recorder(real, folder, secrets)
-        (folder / "expected_result.json").write_text(
-            json.dumps(getter(driver), indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        getter(driver)  # run for the commands it sends; its result is not kept
     driver.shell = real
     driver.close()
 

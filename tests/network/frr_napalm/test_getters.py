@@ -1,5 +1,6 @@
 """napalm.base.test.getters.BaseTestGetters on output recorded from a lab FRR 8.4.4 router
-(mocked_data/, written by record.py): every getter's model, types and recorded result."""
+(mocked_data/: raw command outputs written by record.py, each expected_result.json written by hand
+from them, see README.md): every getter's model, types and result."""
 
 import pytest
 from napalm.base.test.getters import BaseTestGetters  # type: ignore[import-untyped]
