@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -31,7 +32,7 @@ def add_site_cmd(inventory: Path, code: str, name: str) -> list[str]:
     ]
 
 
-def test_one_block_appended_every_other_line_kept(inventory_copy: Path, provdc_cli) -> None:
+def test_one_block_appended_every_other_line_kept(inventory_copy: Path, provdc_cli: Any) -> None:
     communes = inventory_copy / "communes.yml"
     before = communes.read_text(encoding="utf-8").splitlines(keepends=True)
     run = provdc_cli(*add_site_cmd(inventory_copy, "11300", 'Xã "Tân" Kỳ')[3:])
@@ -57,7 +58,7 @@ def test_one_block_appended_every_other_line_kept(inventory_copy: Path, provdc_c
     assert load_inventory(inventory_copy).sites["com-11300"].name == 'Xã "Tân" Kỳ'
 
 
-def test_mode_and_symlink_are_kept(inventory_copy: Path, provdc_cli) -> None:
+def test_mode_and_symlink_are_kept(inventory_copy: Path, provdc_cli: Any) -> None:
     real = inventory_copy / "data" / "communes.source"  # not a .yml: read only through the link
     real.parent.mkdir()
     (inventory_copy / "communes.yml").rename(real)
@@ -71,7 +72,7 @@ def test_mode_and_symlink_are_kept(inventory_copy: Path, provdc_cli) -> None:
     assert not [p for p in inventory_copy.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_backups_are_unique_within_one_second(inventory_copy: Path, provdc_cli) -> None:
+def test_backups_are_unique_within_one_second(inventory_copy: Path, provdc_cli: Any) -> None:
     communes = inventory_copy / "communes.yml"
     states = []
     backups = []
@@ -84,7 +85,7 @@ def test_backups_are_unique_within_one_second(inventory_copy: Path, provdc_cli) 
     assert [b.read_bytes() for b in backups] == states
 
 
-def test_refusal_names_the_users_file_and_line(inventory_copy: Path, provdc_cli) -> None:
+def test_refusal_names_the_users_file_and_line(inventory_copy: Path, provdc_cli: Any) -> None:
     communes = inventory_copy / "communes.yml"
     original = communes.read_bytes()
     run = provdc_cli(*add_site_cmd(inventory_copy, "10507", "Trùng")[3:])

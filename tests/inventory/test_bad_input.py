@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -156,7 +157,7 @@ def _edit(root: Path, case: Case) -> int:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_broken_inventory_is_one_clear_line(case: Case, inventory_copy: Path, provdc_cli) -> None:
+def test_broken_inventory_is_one_clear_line(case: Case, inventory_copy: Path, provdc_cli: Any) -> None:
     expected_line = _edit(inventory_copy, case)
     run = provdc_cli("inventory", "validate", str(inventory_copy))
     assert run.returncode == 1
@@ -171,7 +172,7 @@ def test_broken_inventory_is_one_clear_line(case: Case, inventory_copy: Path, pr
     assert int(hit[0]["line"]) == expected_line, lines
 
 
-def test_empty_file(inventory_copy: Path, provdc_cli) -> None:
+def test_empty_file(inventory_copy: Path, provdc_cli: Any) -> None:
     (inventory_copy / "extra.yml").write_text("")
     run = provdc_cli("inventory", "validate", str(inventory_copy), "--format", "json")
     assert run.returncode == 1
@@ -182,7 +183,7 @@ def test_empty_file(inventory_copy: Path, provdc_cli) -> None:
     ]
 
 
-def test_fifty_megabyte_file_is_refused_quickly(inventory_copy: Path, provdc_cli) -> None:
+def test_fifty_megabyte_file_is_refused_quickly(inventory_copy: Path, provdc_cli: Any) -> None:
     big = inventory_copy / "big.yml"
     with big.open("wb") as f:
         f.write(b"communes:\n" + b'  - {code: "1", name: x}\n' * (50 * 1024 * 1024 // 24))
@@ -192,7 +193,7 @@ def test_fifty_megabyte_file_is_refused_quickly(inventory_copy: Path, provdc_cli
     assert re.search(r"big\.yml:1: file is \d+ MiB, over the \d+ MiB limit \[too-large\]", run.stderr)
 
 
-def test_every_problem_is_reported_at_once(inventory_copy: Path, provdc_cli) -> None:
+def test_every_problem_is_reported_at_once(inventory_copy: Path, provdc_cli: Any) -> None:
     """Two unrelated mistakes in two files: both are named, not only the first."""
     lines = [_edit(inventory_copy, c) for c in CASES if c.id in ("unknown-key", "vlan-5000")]
     run = provdc_cli("inventory", "validate", str(inventory_copy), "--format", "json")
@@ -200,7 +201,7 @@ def test_every_problem_is_reported_at_once(inventory_copy: Path, provdc_cli) -> 
     assert sorted(e["line"] for e in errors) == sorted(lines)
 
 
-def test_missing_path(provdc_cli, tmp_path: Path) -> None:
+def test_missing_path(provdc_cli: Any, tmp_path: Path) -> None:
     run = provdc_cli("inventory", "validate", str(tmp_path / "nope"))
     assert run.returncode == 1
     assert run.stderr.strip().splitlines()[0].endswith("no such file or folder [not-found]")

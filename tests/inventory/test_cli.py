@@ -5,6 +5,7 @@ import shutil
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from provdc.inventory import load_inventory
 
 
-def test_validate_json_on_the_shipped_inventory(provdc_cli) -> None:
+def test_validate_json_on_the_shipped_inventory(provdc_cli: Any) -> None:
     run = provdc_cli("inventory", "validate", "--format", "json")
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
@@ -21,7 +22,7 @@ def test_validate_json_on_the_shipped_inventory(provdc_cli) -> None:
     assert report["summary"]["vms"] >= 40
 
 
-def test_validate_junit_for_ci(inventory_copy: Path, provdc_cli) -> None:
+def test_validate_junit_for_ci(inventory_copy: Path, provdc_cli: Any) -> None:
     text = (inventory_copy / "communes.yml").read_text(encoding="utf-8")
     (inventory_copy / "communes.yml").write_text(text.replace("bandwidth_mbps: 40", "bandwidth_mbps: -1", 1))
     out = inventory_copy.parent / "report.xml"
@@ -34,7 +35,7 @@ def test_validate_junit_for_ci(inventory_copy: Path, provdc_cli) -> None:
     assert int(suite.get("tests", "0")) >= 8  # one case per inventory file, plus cross-file checks
 
 
-def test_show_a_commune(provdc_cli) -> None:
+def test_show_a_commune(provdc_cli: Any) -> None:
     run = provdc_cli("inventory", "show", "10660", "--format", "json")
     assert run.returncode == 0, run.stderr
     site = json.loads(run.stdout)
@@ -43,7 +44,7 @@ def test_show_a_commune(provdc_cli) -> None:
     assert {lan["role"] for lan in site["lans"]} >= {"office", "vc", "mgmt"}
 
 
-def test_add_site_gives_new_addresses_and_moves_nothing(inventory_copy: Path, provdc_cli) -> None:
+def test_add_site_gives_new_addresses_and_moves_nothing(inventory_copy: Path, provdc_cli: Any) -> None:
     before = load_inventory(inventory_copy)
     run = provdc_cli(
         "inventory",
@@ -88,7 +89,9 @@ def test_add_site_gives_new_addresses_and_moves_nothing(inventory_copy: Path, pr
         ),
     ],
 )
-def test_add_site_refuses_and_writes_nothing(inventory_copy: Path, provdc_cli, args, message) -> None:
+def test_add_site_refuses_and_writes_nothing(
+    inventory_copy: Path, provdc_cli: Any, args: list[str], message: str
+) -> None:
     communes = inventory_copy / "communes.yml"
     original = communes.read_bytes()
     run = provdc_cli("inventory", "add-site", "-i", str(inventory_copy), "--circuit-id", "X-1", *args)
@@ -98,7 +101,7 @@ def test_add_site_refuses_and_writes_nothing(inventory_copy: Path, provdc_cli, a
     assert communes.read_bytes() == original
 
 
-def test_export_is_an_ansible_dynamic_inventory(tmp_path: Path, provdc_cli) -> None:
+def test_export_is_an_ansible_dynamic_inventory(tmp_path: Path, provdc_cli: Any) -> None:
     """ansible-inventory itself reads our export through an inventory script."""
     ansible_inventory = shutil.which("ansible-inventory", path=str(Path(__import__("sys").executable).parent))
     assert ansible_inventory, "ansible-core is a dev dependency"
@@ -126,7 +129,7 @@ def test_export_is_an_ansible_dynamic_inventory(tmp_path: Path, provdc_cli) -> N
     assert listed == routers
 
 
-def test_graph_svg_has_every_site(tmp_path: Path, provdc_cli) -> None:
+def test_graph_svg_has_every_site(tmp_path: Path, provdc_cli: Any) -> None:
     out = tmp_path / "topology.svg"
     run = provdc_cli("inventory", "graph", "--out", str(out))
     assert run.returncode == 0, run.stderr
@@ -137,6 +140,6 @@ def test_graph_svg_has_every_site(tmp_path: Path, provdc_cli) -> None:
     assert set(inv.provider_edges) <= titles
 
 
-def test_graph_unknown_format(tmp_path: Path, provdc_cli) -> None:
+def test_graph_unknown_format(tmp_path: Path, provdc_cli: Any) -> None:
     run = provdc_cli("inventory", "graph", "--out", str(tmp_path / "t.gif"))
     assert run.returncode == 1 and "unknown picture format" in run.stderr

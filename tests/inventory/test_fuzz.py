@@ -3,6 +3,7 @@
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,7 +44,7 @@ def test_random_bytes_are_a_document_or_one_problem(tmp_path: Path, data: bytes)
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(FILES), _yaml_data, st.integers(min_value=0, max_value=2000), st.binary(max_size=40))
 def test_mutated_inventory_never_crashes(
-    tmp_path_factory, name: str, data: object, offset: int, splice: bytes
+    tmp_path_factory: pytest.TempPathFactory, name: str, data: object, offset: int, splice: bytes
 ) -> None:
     root = tmp_path_factory.mktemp("inv") / "inventory"
     shutil.copytree(default_inventory_path(), root)

@@ -13,9 +13,10 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from provdc.core.errors import ProvdcError
 from provdc.core.files import output_folder, write_file
@@ -131,7 +132,7 @@ def test_full_disk_is_one_error_and_the_old_file_stays(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not ROOT, reason="mknod needs root")
 @pytest.mark.parametrize("command", [("inventory", "graph", "--out"), ("inventory", "validate", "--output")])
-def test_cli_output_onto_a_device(tmp_path: Path, provdc_cli, command) -> None:
+def test_cli_output_onto_a_device(tmp_path: Path, provdc_cli: Any, command: list[str]) -> None:
     dev = char_device(tmp_path / "full.svg")
     line = one_line_failure(provdc_cli(*command, str(dev)))
     assert "character device" in line
@@ -150,7 +151,7 @@ def test_cli_output_onto_a_device(tmp_path: Path, provdc_cli, command) -> None:
         (("net", "render", "--out", "{tmp}/file/sub"), "not a folder"),
     ],
 )
-def test_cli_bad_places_are_one_line(tmp_path: Path, provdc_cli, args, message) -> None:
+def test_cli_bad_places_are_one_line(tmp_path: Path, provdc_cli: Any, args: list[str], message: str) -> None:
     (tmp_path / "file").write_text("keep")
     line = one_line_failure(provdc_cli(*(a.format(tmp=tmp_path) for a in args)))
     assert message in line
@@ -190,7 +191,7 @@ def test_read_only_folder_as_nobody(tmp_path_factory: pytest.TempPathFactory) ->
         shutil.rmtree(base)
 
 
-def test_graph_labels_have_real_line_breaks(tmp_path: Path, provdc_cli) -> None:
+def test_graph_labels_have_real_line_breaks(tmp_path: Path, provdc_cli: Any) -> None:
     """Graphviz itself lays out each node label as three lines: name, hostname, network."""
     out = tmp_path / "t.svg"
     run = provdc_cli("inventory", "graph", "--out", str(out))
@@ -232,7 +233,9 @@ def _hostile_copy(inventory_copy: Path) -> Path:
     return inventory_copy
 
 
-def test_junit_with_control_characters_is_valid(inventory_copy: Path, provdc_cli, junit_xsd) -> None:
+def test_junit_with_control_characters_is_valid(
+    inventory_copy: Path, provdc_cli: Any, junit_xsd: Any
+) -> None:
     out = inventory_copy.parent / "report.xml"
     run = provdc_cli(
         "inventory", "validate", str(_hostile_copy(inventory_copy)), "-f", "junit", "-o", str(out)
@@ -244,7 +247,7 @@ def test_junit_with_control_characters_is_valid(inventory_copy: Path, provdc_cli
     assert failures and any("\\x1b" in (f.get("message") or "") for f in failures)
 
 
-def test_text_report_shows_escapes_not_control_characters(inventory_copy: Path, provdc_cli) -> None:
+def test_text_report_shows_escapes_not_control_characters(inventory_copy: Path, provdc_cli: Any) -> None:
     run = provdc_cli("inventory", "validate", str(_hostile_copy(inventory_copy)))
     assert run.returncode == 1
     assert "\x1b" not in run.stderr and "\x0c" not in run.stderr and "\x01" not in run.stderr

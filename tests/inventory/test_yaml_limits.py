@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,7 +67,7 @@ def test_hostile_yaml_is_refused_fast_and_small(
     assert peak_kib < 200 * 1024, f"{name}: {peak_kib / 1024:.0f} MiB"
 
 
-def test_cli_refuses_the_bomb_with_one_line(inventory_copy: Path, provdc_cli) -> None:
+def test_cli_refuses_the_bomb_with_one_line(inventory_copy: Path, provdc_cli: Any) -> None:
     (inventory_copy / "bomb.yml").write_bytes(_billion_laughs())
     run = provdc_cli("inventory", "validate", str(inventory_copy), timeout=60)
     assert run.returncode == 1

@@ -112,7 +112,7 @@ def test_nornir_napalm_opens_frr_with_no_patch() -> None:
     connection = Napalm()
     with pytest.raises(Exception) as failed:  # nothing listens on port 1: the driver's own error
         connection.open("127.0.0.1", "u", "", 1, "frr", extras={"optional_args": {"host_keys": "lab"}})
-    from napalm.base.exceptions import ConnectionException  # type: ignore[import-untyped]
+    from napalm.base.exceptions import ConnectionException
 
     assert isinstance(failed.value, ConnectionException)
 

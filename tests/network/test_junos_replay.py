@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from jnpr.junos import device as pyez_device  # type: ignore[import-untyped]
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from ncclient.devices.junos import JunosDeviceHandler  # type: ignore[import-untyped]
 from ncclient.operations.rpc import RPCError  # type: ignore[import-untyped]
 from net_sshd import sshd

@@ -75,7 +75,10 @@ def golden(inventory: Inventory) -> dict[str, str]:
 
 
 def _cli(provdc_cli: Any, state: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return provdc_cli("net", *args, env={"PROVDC_STATE": str(state)}, timeout=600)
+    run: subprocess.CompletedProcess[str] = provdc_cli(
+        "net", *args, env={"PROVDC_STATE": str(state)}, timeout=600
+    )
+    return run
 
 
 def _at_day0(routers: dict[str, LabRouter], day0: dict[str, str], sites: list[str], work: Path) -> None:

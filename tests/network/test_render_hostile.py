@@ -57,7 +57,7 @@ def _model(inv: Inventory, text: str) -> tuple[Inventory, object]:
         id=text,
         name=text,
         wan=dataclasses.replace(site.wan, circuit_id=text, carrier=text),
-        lans=tuple(dataclasses.replace(lan, role=text) for lan in site.lans),
+        lans=tuple(dataclasses.replace(lan, role=text) for lan in site.lans),  # type: ignore[arg-type]
     )
     inv = dataclasses.replace(
         inv, provider_edges={**inv.provider_edges, site.wan.pe: dataclasses.replace(pe, name=text)}
