@@ -36,9 +36,13 @@ def _timed(fn: object) -> float:
 
 
 def _govc_env(url: str, inv: Inventory) -> dict[str, str]:
-    return {**os.environ, "GOVC_URL": url.replace("https://", f"https://{USER}:{PASSWORD}@"),
-            "GOVC_INSECURE": "1", "GOVC_DATACENTER": inv.vsphere.datacenter,
-            "GOVC_PERSIST_SESSION": "false"}
+    return {
+        **os.environ,
+        "GOVC_URL": url.replace("https://", f"https://{USER}:{PASSWORD}@"),
+        "GOVC_INSECURE": "1",
+        "GOVC_DATACENTER": inv.vsphere.datacenter,
+        "GOVC_PERSIST_SESSION": "false",
+    }
 
 
 def _govc(env: dict[str, str], *args: str) -> None:
@@ -52,8 +56,19 @@ def _prerequisites(env: dict[str, str], inv: Inventory) -> None:
     vs, dc = inv.vsphere, inv.vsphere.datacenter
     for ds in vs.datastores:
         for cluster in ds.clusters:
-            _govc(env, "datastore.create", "-type", "nfs", "-name", ds.name,
-                  "-remote-host", str(ds.nfs_server), "-remote-path", ds.nfs_path, f"/{dc}/host/{cluster}")
+            _govc(
+                env,
+                "datastore.create",
+                "-type",
+                "nfs",
+                "-name",
+                ds.name,
+                "-remote-host",
+                str(ds.nfs_server),
+                "-remote-path",
+                ds.nfs_path,
+                f"/{dc}/host/{cluster}",
+            )
     for pg in vs.port_groups:
         _govc(env, "dvs.portgroup.add", "-dvs", vs.switch, "-vlan", str(pg.vlan), pg.name)
     for folder in vs.folders:
@@ -68,18 +83,47 @@ def _govc_create_all(env: dict[str, str], inv: Inventory) -> None:
         props = vm_props(inv, vm)
         disks = props["disks"]
         first = disks[0]  # type: ignore[index]
-        _govc(env, "vm.create", "-c", str(vm.cpu), "-m", str(vm.memory_gb * 1024),
-              "-g", str(props["guest_id"]),
-              "-disk", f"{first['size_gb']}GB", f"-disk.thick={str(not first['thin']).lower()}",
-              "-ds", first["datastore"], "-disk.controller", "pvscsi",
-              "-net", vm.nics[0].port_group, "-net.adapter", "vmxnet3",
-              "-folder", f"/{dc}/vm/{vm.folder}",
-              "-pool", f"/{dc}/host/{vm.cluster}/Resources/{props['pool']}",
-              "-on=true", vm.name)
+        _govc(
+            env,
+            "vm.create",
+            "-c",
+            str(vm.cpu),
+            "-m",
+            str(vm.memory_gb * 1024),
+            "-g",
+            str(props["guest_id"]),
+            "-disk",
+            f"{first['size_gb']}GB",
+            f"-disk.thick={str(not first['thin']).lower()}",
+            "-ds",
+            first["datastore"],
+            "-disk.controller",
+            "pvscsi",
+            "-net",
+            vm.nics[0].port_group,
+            "-net.adapter",
+            "vmxnet3",
+            "-folder",
+            f"/{dc}/vm/{vm.folder}",
+            "-pool",
+            f"/{dc}/host/{vm.cluster}/Resources/{props['pool']}",
+            "-on=true",
+            vm.name,
+        )
         for i, disk in enumerate(disks[1:], start=1):  # type: ignore[index]
-            _govc(env, "vm.disk.create", "-vm", vm.name, "-name", f"{vm.name}-disk{i}",
-                  "-size", f"{disk['size_gb']}G", "-ds", disk["datastore"],
-                  f"-thick={str(not disk['thin']).lower()}")
+            _govc(
+                env,
+                "vm.disk.create",
+                "-vm",
+                vm.name,
+                "-name",
+                f"{vm.name}-disk{i}",
+                "-size",
+                f"{disk['size_gb']}G",
+                "-ds",
+                disk["datastore"],
+                f"-thick={str(not disk['thin']).lower()}",
+            )
 
 
 def run() -> list[Row]:
@@ -87,6 +131,7 @@ def run() -> list[Row]:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         with stack_site(Path(tmp) / "ours", inv) as site:
+
             def cli(*args: str) -> None:
                 done = site.cli(*args, timeout=900)
                 assert done.returncode == 0, done.stderr
@@ -103,10 +148,17 @@ def run() -> list[Row]:
             govc_info = _timed(lambda: _govc(env, "vm.info", "-json", *names))
     n = len(inv.workloads)
     load = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-    rows.append(Row(f"up: {n} VMs (+ folders, pools, port groups, datastores, tags, DRS rules)", up,
-                    f"govc sequential vm.create ×{n} + vm.disk.create", govc_up,
-                    f"CLI process and engine start included; {load}"))
+    rows.append(
+        Row(
+            f"up: {n} VMs (+ folders, pools, port groups, datastores, tags, DRS rules)",
+            up,
+            f"govc sequential vm.create ×{n} + vm.disk.create",
+            govc_up,
+            f"CLI process and engine start included; {load}",
+        )
+    )
     rows.append(Row("preview with no change", preview, "govc vm.info -json (all VMs)", govc_info, load))
-    rows.append(Row("refresh (reads every resource back)", refresh, "govc vm.info -json (all VMs)", govc_info,
-                    load))
+    rows.append(
+        Row("refresh (reads every resource back)", refresh, "govc vm.info -json (all VMs)", govc_info, load)
+    )
     return rows

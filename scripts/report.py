@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The main job's closing report: one line per step, from the JSON reports the steps wrote.
 
-    report.py state/reports
+report.py state/reports
 """
 
 import json
@@ -23,7 +23,8 @@ def line(step: str, data: Any) -> str:
         return "no report"
     if step == "lab":
         return f"{len(data['nodes'])} nodes: {_counts(data['nodes'], 'state')}; services: " + (
-            ", ".join(data.get("services", {})) or "none")
+            ", ".join(data.get("services", {})) or "none"
+        )
     if step == "hosts":
         return f"{len(data['hosts'])} hosts: {_counts(data['hosts'], 'status')}"
     if step in ("net", "net-compliance", "monitor", "hosts-verify", "inventory") and "summary" in data:

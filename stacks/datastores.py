@@ -37,8 +37,11 @@ def _mount(host: vim.HostSystem, props: dict[str, Any]) -> vim.Datastore:
     if mounted is not None:
         return mounted
     spec = vim.host.NasVolume.Specification(
-        remoteHost=props["remote_host"], remotePath=props["remote_path"], localPath=props["name"],
-        accessMode="readWrite", type="NFS",
+        remoteHost=props["remote_host"],
+        remotePath=props["remote_path"],
+        localPath=props["name"],
+        accessMode="readWrite",
+        type="NFS",
     )
     return host.configManager.datastoreSystem.CreateNasDatastore(spec)
 
@@ -52,17 +55,22 @@ def _unmount(host: vim.HostSystem, ds: vim.Datastore) -> None:
 
 def mounted_on(ds: vim.Datastore, dc: vim.Datacenter) -> list[vim.HostSystem]:
     """The datacenter's hosts that mount the datastore (read from the hosts' side)."""
-    return [h for c in dc.hostFolder.childEntity if isinstance(c, vim.ComputeResource)
-            for h in c.host if any(d._moId == ds._moId for d in _live(h))]
+    return [
+        h
+        for c in dc.hostFolder.childEntity
+        if isinstance(c, vim.ComputeResource)
+        for h in c.host
+        if any(d._moId == ds._moId for d in _live(h))
+    ]
 
 
 def clusters_of(ds: vim.Datastore, dc: vim.Datacenter) -> list[str]:
     """The clusters every host of which mounts the datastore."""
     mounted = {h._moId for h in mounted_on(ds, dc)}
     return sorted(
-        c.name for c in dc.hostFolder.childEntity
-        if isinstance(c, vim.ClusterComputeResource) and c.host
-        and all(h._moId in mounted for h in c.host)
+        c.name
+        for c in dc.hostFolder.childEntity
+        if isinstance(c, vim.ClusterComputeResource) and c.host and all(h._moId in mounted for h in c.host)
     )
 
 
@@ -84,8 +92,12 @@ class NasDatastoreProvider(VsphereProvider):
                 return ReadResult(None, {})
             dc = vsphere.datacenter(si, props["datacenter"])
             nas = ds.info.nas
-            live = {"name": ds.name, "remote_host": nas.remoteHost, "remote_path": nas.remotePath,
-                    "clusters": clusters_of(ds, dc)}
+            live = {
+                "name": ds.name,
+                "remote_host": nas.remoteHost,
+                "remote_path": nas.remotePath,
+                "clusters": clusters_of(ds, dc),
+            }
             return ReadResult(id_, {**self.desired(props), **live})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

@@ -107,7 +107,10 @@ def open_stack(name: str, target_name: str, inventory: Path | None = None, reach
         "PATH": f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     opts = auto.LocalWorkspaceOptions(
-        work_dir=str(work), pulumi_home=str(home), env_vars=env, secrets_provider="passphrase",
+        work_dir=str(work),
+        pulumi_home=str(home),
+        env_vars=env,
+        secrets_provider="passphrase",
         project_settings=auto.ProjectSettings(
             name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=backend_url(target))
         ),
@@ -118,13 +121,15 @@ def open_stack(name: str, target_name: str, inventory: Path | None = None, reach
         stack = auto.create_or_select_stack(
             stack_name=stack_name, project_name=PROJECT, program=PROGRAMS[name](inv), opts=opts
         )
-        stack.set_all_config({
-            CONFIG_KEYS["url"]: auto.ConfigValue(access.url),
-            CONFIG_KEYS["username"]: auto.ConfigValue(access.username),
-            CONFIG_KEYS["password"]: auto.ConfigValue(access.password, secret=True),
-            CONFIG_KEYS["insecure"]: auto.ConfigValue("true" if access.insecure else "false"),
-            "provdc:target": auto.ConfigValue(target.name),
-        })
+        stack.set_all_config(
+            {
+                CONFIG_KEYS["url"]: auto.ConfigValue(access.url),
+                CONFIG_KEYS["username"]: auto.ConfigValue(access.username),
+                CONFIG_KEYS["password"]: auto.ConfigValue(access.password, secret=True),
+                CONFIG_KEYS["insecure"]: auto.ConfigValue("true" if access.insecure else "false"),
+                "provdc:target": auto.ConfigValue(target.name),
+            }
+        )
     except auto.CommandError as exc:
         raise ProvdcError(f"stack {stack_name}: {engine_message(exc)}") from None
     return StackRun(name, target, inv, access, stack)
@@ -144,7 +149,7 @@ def _raised(lines: list[str], start: int) -> str:
         name, _, why = line.strip().partition(": ")
         name = name.rsplit(".", 1)[-1]
         if why.endswith("{"):  # a pyVmomi fault printed as a data object: take its msg
-            msg = next((m.group(1) for m in map(_FAULT_MSG.match, lines[i + 1:i + 12]) if m), "")
+            msg = next((m.group(1) for m in map(_FAULT_MSG.match, lines[i + 1 : i + 12]) if m), "")
             why = msg or why.removesuffix("{").strip()
         return why if name == "ProvdcError" else f"{name}: {why}"
     return "a provider failed"
@@ -228,9 +233,17 @@ def clear_interrupted(run: StackRun) -> None:
 
 
 OPS = {
-    "create": "create", "update": "update", "delete": "delete", "same": "same", "read": "same",
-    "replace": "replace", "create-replacement": "replace", "delete-replaced": "replace",
-    "refresh": "same", "discard": "delete", "remove-pending-replace": "replace",
+    "create": "create",
+    "update": "update",
+    "delete": "delete",
+    "same": "same",
+    "read": "same",
+    "replace": "replace",
+    "create-replacement": "replace",
+    "delete-replaced": "replace",
+    "refresh": "same",
+    "discard": "delete",
+    "remove-pending-replace": "replace",
 }
 
 
@@ -278,8 +291,10 @@ class Recorder:
         return counts
 
     def as_json(self) -> list[dict[str, Any]]:
-        return [{"name": c.name, "type": c.type, "op": c.op, "diffs": c.diffs}
-                for c in sorted(self.changes.values(), key=lambda c: (c.type, c.name))]
+        return [
+            {"name": c.name, "type": c.type, "op": c.op, "diffs": c.diffs}
+            for c in sorted(self.changes.values(), key=lambda c: (c.type, c.name))
+        ]
 
 
 def run_engine(action: Callable[..., Any], log: TextIO | None = None, **kwargs: Any) -> tuple[Any, Recorder]:

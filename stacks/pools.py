@@ -14,7 +14,9 @@ from provdc.stacks.vsphere import vim
 def _spec(shares: str) -> vim.ResourceConfigSpec:
     def alloc() -> vim.ResourceAllocationInfo:
         return vim.ResourceAllocationInfo(
-            reservation=0, limit=-1, expandableReservation=True,
+            reservation=0,
+            limit=-1,
+            expandableReservation=True,
             shares=vim.SharesInfo(level=shares, shares=0),
         )
 
@@ -46,9 +48,7 @@ class ResourcePoolProvider(VsphereProvider):
         with self.session() as si:
             pool = vsphere.by_moid(si, vim.ResourcePool, id_)
             if pool is None:
-                raise ProvdcError(
-                    f"resource pool {olds['name']} ({id_}) is gone; run provdc stack refresh"
-                )
+                raise ProvdcError(f"resource pool {olds['name']} ({id_}) is gone; run provdc stack refresh")
             pool.UpdateConfig(name=news["name"], config=_spec(news["shares"]))
             return UpdateResult(self.desired(news))
 

@@ -32,7 +32,9 @@ class PortGroupProvider(VsphereProvider):
             pg = next((p for p in dvs.portgroup if p.name == props["name"]), None)
             if pg is None:
                 spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
-                    name=props["name"], type="earlyBinding", numPorts=32,
+                    name=props["name"],
+                    type="earlyBinding",
+                    numPorts=32,
                     defaultPortConfig=_port_config(int(props["vlan"])),
                 )
                 vsphere.wait(dvs.AddDVPortgroup_Task([spec]))
@@ -46,8 +48,7 @@ class PortGroupProvider(VsphereProvider):
             pg = vsphere.by_moid(si, vim.dvs.DistributedVirtualPortgroup, id_)
             if pg is None:
                 return ReadResult(None, {})
-            live = {"name": pg.name, "vlan": vlan_of(pg),
-                    "switch": pg.config.distributedVirtualSwitch.name}
+            live = {"name": pg.name, "vlan": vlan_of(pg), "switch": pg.config.distributedVirtualSwitch.name}
             return ReadResult(id_, {**self.desired(props), **live})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -62,8 +63,11 @@ class PortGroupProvider(VsphereProvider):
     def _reconfigure(pg: vim.dvs.DistributedVirtualPortgroup, props: dict[str, Any]) -> None:
         """ReconfigureDVPortgroup overwrites every field: send the full spec."""
         spec = vim.dvs.DistributedVirtualPortgroup.ConfigSpec(
-            configVersion=pg.config.configVersion, name=props["name"], type=pg.config.type,
-            numPorts=pg.config.numPorts, defaultPortConfig=_port_config(int(props["vlan"])),
+            configVersion=pg.config.configVersion,
+            name=props["name"],
+            type=pg.config.type,
+            numPorts=pg.config.numPorts,
+            defaultPortConfig=_port_config(int(props["vlan"])),
         )
         vsphere.wait(pg.ReconfigureDVPortgroup_Task(spec))
 

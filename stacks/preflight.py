@@ -68,17 +68,24 @@ def check(inv: Inventory, target: Target, access: Access) -> list[str]:
                     problems.append(f"cluster {cl.name}: host {name} is {state}")
                     continue
                 hw = host.summary.hardware
-                figures.append(HostFigures(name, planned[name].cpu_cores, planned[name].memory_gb)
-                               if from_inventory else HostFigures(name, hw.numCpuCores, hw.memorySize // GIB))
+                figures.append(
+                    HostFigures(name, planned[name].cpu_cores, planned[name].memory_gb)
+                    if from_inventory
+                    else HostFigures(name, hw.numCpuCores, hw.memorySize // GIB)
+                )
             vms = [vm for vm in inv.workloads if vm.cluster == cl.name]
             cpu_cap, mem_cap = _fits(figures, cl.ha_failures, vs.vcpu_per_core)
             cpu, mem = sum(vm.cpu for vm in vms), sum(vm.memory_gb for vm in vms)
             if cpu > cpu_cap:
-                problems.append(f"cluster {cl.name}: {cpu} vCPU needed, {cpu_cap:.0f} available "
-                                f"with {cl.ha_failures} host(s) failed")
+                problems.append(
+                    f"cluster {cl.name}: {cpu} vCPU needed, {cpu_cap:.0f} available "
+                    f"with {cl.ha_failures} host(s) failed"
+                )
             if mem > mem_cap:
-                problems.append(f"cluster {cl.name}: {mem} GiB memory needed, {mem_cap:.0f} GiB available "
-                                f"with {cl.ha_failures} host(s) failed")
+                problems.append(
+                    f"cluster {cl.name}: {mem} GiB memory needed, {mem_cap:.0f} GiB available "
+                    f"with {cl.ha_failures} host(s) failed"
+                )
         needed: dict[str, int] = defaultdict(int)
         for vm in inv.workloads:
             for disk in vm_props(inv, vm)["disks"]:  # type: ignore[attr-defined]

@@ -24,7 +24,9 @@ from provdc.stacks.tags import Category, Tag, TagAttachment
 from provdc.stacks.vms import VirtualMachine
 
 GUEST_IDS = {
-    "debian-12": "debian12_64Guest", "debian-11": "debian11_64Guest", "ubuntu-24.04": "ubuntu64Guest"
+    "debian-12": "debian12_64Guest",
+    "debian-11": "debian11_64Guest",
+    "ubuntu-24.04": "ubuntu64Guest",
 }
 SECURITY_CATEGORY = "provdc-security-level"
 DESCRIPTION = "Cấp độ an toàn hệ thống thông tin (Nghị định 85/2016/NĐ-CP)"
@@ -44,8 +46,11 @@ def cloud_init_metadata(inv: Inventory, vm: VM) -> str:
         if i == 0:
             eth["routes"] = [{"to": "default", "via": str(net.network_address + 1)}]
         ethernets[f"ens{192 + 32 * i}"] = eth  # vmxnet3 names by PCI slot
-    meta = {"instance-id": vm.name, "local-hostname": vm.name,
-            "network": {"version": 2, "ethernets": ethernets}}
+    meta = {
+        "instance-id": vm.name,
+        "local-hostname": vm.name,
+        "network": {"version": 2, "ethernets": ethernets},
+    }
     return base64.b64encode(json.dumps(meta, sort_keys=True).encode()).decode()
 
 
@@ -59,9 +64,15 @@ def vm_props(inv: Inventory, vm: VM) -> dict[str, object]:
             raise ProvdcError(f"{vm.src}: VM {vm.name}: no {disk.tier} datastore on cluster {vm.cluster}")
         disks.append({"size_gb": disk.size_gb, "datastore": ds.name, "thin": disk.provisioning == "thin"})
     return {
-        "datacenter": vs.datacenter, "cluster": vm.cluster, "pool": pool_name(vm.folder),
-        "folder": vm.folder, "name": vm.name, "cpu": vm.cpu, "memory_mb": vm.memory_gb * 1024,
-        "guest_id": GUEST_IDS.get(vm.os, "otherLinux64Guest"), "disks": disks,
+        "datacenter": vs.datacenter,
+        "cluster": vm.cluster,
+        "pool": pool_name(vm.folder),
+        "folder": vm.folder,
+        "name": vm.name,
+        "cpu": vm.cpu,
+        "memory_mb": vm.memory_gb * 1024,
+        "guest_id": GUEST_IDS.get(vm.os, "otherLinux64Guest"),
+        "disks": disks,
         "nics": [{"port_group": n.port_group} for n in vm.nics],
         "metadata": cloud_init_metadata(inv, vm),
         "annotation": f"{vm.service} (provdc, {vm.group}, cấp độ {vm.security_level})",
@@ -76,37 +87,60 @@ def dc_core(inv: Inventory) -> Callable[[], None]:
         dc = vs.datacenter
         folders = {f: Folder(f"folder-{f}", {"datacenter": dc, "name": f}) for f in vs.folders}
         pools = {
-            (c, f): ResourcePool(f"pool-{c}-{f}", {"datacenter": dc, "cluster": c, "name": pool_name(f),
-                                                  "shares": "normal"})
+            (c, f): ResourcePool(
+                f"pool-{c}-{f}", {"datacenter": dc, "cluster": c, "name": pool_name(f), "shares": "normal"}
+            )
             for c, f in sorted({(vm.cluster, vm.folder) for vm in inv.workloads})
         }
         pgs = {
-            pg.name: PortGroup(f"pg-{pg.name}", {"datacenter": dc, "switch": pg.switch, "name": pg.name,
-                                                 "vlan": pg.vlan})
+            pg.name: PortGroup(
+                f"pg-{pg.name}", {"datacenter": dc, "switch": pg.switch, "name": pg.name, "vlan": pg.vlan}
+            )
             for pg in vs.port_groups
         }
         stores = {
-            ds.name: NasDatastore(f"ds-{ds.name}", {
-                "datacenter": dc, "name": ds.name, "remote_host": str(ds.nfs_server),
-                "remote_path": ds.nfs_path, "clusters": sorted(ds.clusters), "tier": ds.tier})
+            ds.name: NasDatastore(
+                f"ds-{ds.name}",
+                {
+                    "datacenter": dc,
+                    "name": ds.name,
+                    "remote_host": str(ds.nfs_server),
+                    "remote_path": ds.nfs_path,
+                    "clusters": sorted(ds.clusters),
+                    "tier": ds.tier,
+                },
+            )
             for ds in vs.datastores
         }
-        category = Category("tag-category-security", {
-            "name": SECURITY_CATEGORY, "description": DESCRIPTION, "types": ["VirtualMachine"]})
+        category = Category(
+            "tag-category-security",
+            {"name": SECURITY_CATEGORY, "description": DESCRIPTION, "types": ["VirtualMachine"]},
+        )
         levels = {
-            level: Tag(f"tag-cap-do-{level}", {"category_id": category.id, "name": f"cap-do-{level}",
-                                               "description": f"Cấp độ {level}"})
+            level: Tag(
+                f"tag-cap-do-{level}",
+                {"category_id": category.id, "name": f"cap-do-{level}", "description": f"Cấp độ {level}"},
+            )
             for level in sorted({vm.security_level for vm in inv.workloads})
         }
         vms = {}
         for vm in inv.workloads:
             props = vm_props(inv, vm)
-            needs = [folders[vm.folder], pools[(vm.cluster, vm.folder)],
-                     *(pgs[n.port_group] for n in vm.nics),
-                     *(stores[str(d["datastore"])] for d in props["disks"])]  # type: ignore[attr-defined]
+            needs = [
+                folders[vm.folder],
+                pools[(vm.cluster, vm.folder)],
+                *(pgs[n.port_group] for n in vm.nics),
+                *(stores[str(d["datastore"])] for d in props["disks"]),
+            ]  # type: ignore[attr-defined]
             vms[vm.name] = VirtualMachine(f"vm-{vm.name}", props, ResourceOptions(depends_on=needs))
-            TagAttachment(f"tag-{vm.name}", {"tag_id": levels[vm.security_level].id,
-                                             "object_type": "VirtualMachine", "object_id": vms[vm.name].id})
+            TagAttachment(
+                f"tag-{vm.name}",
+                {
+                    "tag_id": levels[vm.security_level].id,
+                    "object_type": "VirtualMachine",
+                    "object_id": vms[vm.name].id,
+                },
+            )
         pairs: dict[tuple[str, str], list[str]] = defaultdict(list)
         for vm in inv.workloads:
             if vm.anti_affinity:
@@ -115,8 +149,9 @@ def dc_core(inv: Inventory) -> Callable[[], None]:
             if len(names) < 2:
                 continue
             members = Output.all(*(vms[n].id for n in names)).apply(sorted)
-            AntiAffinityRule(f"drs-{group}", {"datacenter": dc, "cluster": cluster, "name": f"aa-{group}",
-                                              "vms": members})
+            AntiAffinityRule(
+                f"drs-{group}", {"datacenter": dc, "cluster": cluster, "name": f"aa-{group}", "vms": members}
+            )
         pulumi.export("vms", {name: r.id for name, r in vms.items()})
         pulumi.export("port_groups", {name: r.id for name, r in pgs.items()})
         pulumi.export("datastores", {name: r.id for name, r in stores.items()})

@@ -16,8 +16,12 @@ from pulumi.dynamic import ConfigureRequest, DiffResult, ResourceProvider
 from provdc.stacks import vsphere
 from provdc.stacks.vsphere import Access, vim
 
-CONFIG_KEYS = {"url": "provdc:vcenterUrl", "username": "provdc:vcenterUser",
-               "password": "provdc:vcenterPassword", "insecure": "provdc:vcenterInsecure"}
+CONFIG_KEYS = {
+    "url": "provdc:vcenterUrl",
+    "username": "provdc:vcenterUser",
+    "password": "provdc:vcenterPassword",
+    "insecure": "provdc:vcenterInsecure",
+}
 
 
 class VsphereProvider(ResourceProvider):
@@ -41,9 +45,7 @@ class VsphereProvider(ResourceProvider):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [f for f in self.fields if olds.get(f) != news.get(f)]
         replaces = [f for f in changed if f in self.replace_on]
-        return DiffResult(
-            changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=True
-        )
+        return DiffResult(changes=bool(changed), replaces=replaces, stables=[], delete_before_replace=True)
 
     def desired(self, props: dict[str, Any]) -> dict[str, Any]:
         """The managed inputs of a resource, without Pulumi's own keys."""

@@ -29,7 +29,8 @@ class Tagging:
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """The `value` of the answer; None for 404 on GET (gone)."""
         req = urllib.request.Request(
-            self._root + path, method=method,
+            self._root + path,
+            method=method,
             data=json.dumps(body).encode() if body is not None else None,
             headers={"vmware-api-session-id": self._session, "Content-Type": "application/json"},
         )

@@ -29,14 +29,16 @@ class CategoryProvider(VsphereProvider):
             cat = api.call("GET", f"/tagging/category/id:{id_}")
             if cat is None:
                 return ReadResult(None, {})
-            live = {"name": cat["name"], "description": cat["description"],
-                    "types": cat["associable_types"]}
+            live = {"name": cat["name"], "description": cat["description"], "types": cat["associable_types"]}
             return ReadResult(id_, {**self.desired(props), **live})
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         with tagging(self._access) as api:
-            spec = {"name": news["name"], "description": news["description"],
-                    "associable_types": news["types"]}
+            spec = {
+                "name": news["name"],
+                "description": news["description"],
+                "associable_types": news["types"],
+            }
             api.call("PATCH", f"/tagging/category/id:{id_}", {"update_spec": spec})
             return UpdateResult(self.desired(news))
 
@@ -52,8 +54,14 @@ class TagProvider(VsphereProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         with tagging(self._access) as api:
-            found = next((t for t in api.tags()
-                          if t["name"] == props["name"] and t["category_id"] == props["category_id"]), None)
+            found = next(
+                (
+                    t
+                    for t in api.tags()
+                    if t["name"] == props["name"] and t["category_id"] == props["category_id"]
+                ),
+                None,
+            )
             if found is not None:
                 return CreateResult(found["id"], self.desired(props))
             tid = api.create_tag(props["category_id"], props["name"], props["description"])

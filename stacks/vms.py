@@ -39,12 +39,17 @@ def _disk_spec(si: vim.ServiceInstance, dc: vim.Datacenter, index: int, disk: di
     if vsphere.find(si, vim.Datastore, disk["datastore"], dc.datastoreFolder) is None:
         raise ProvdcError(f"datastore {disk['datastore']} not found in {dc.name}")
     backing = vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
-        fileName=f"[{disk['datastore']}]", diskMode="persistent",
-        thinProvisioned=bool(disk["thin"]), eagerlyScrub=False,
+        fileName=f"[{disk['datastore']}]",
+        diskMode="persistent",
+        thinProvisioned=bool(disk["thin"]),
+        eagerlyScrub=False,
     )
     device = vim.vm.device.VirtualDisk(
-        key=-(100 + index), controllerKey=SCSI_KEY, unitNumber=_unit(index),
-        capacityInKB=int(disk["size_gb"]) * GIB_KB, backing=backing,
+        key=-(100 + index),
+        controllerKey=SCSI_KEY,
+        unitNumber=_unit(index),
+        capacityInKB=int(disk["size_gb"]) * GIB_KB,
+        backing=backing,
     )
     return Spec(operation="add", fileOperation="create", device=device)
 
@@ -61,7 +66,8 @@ def _port_backing(
 
 def _nic_spec(si: vim.ServiceInstance, dc: vim.Datacenter, index: int, nic: dict[str, Any]) -> Any:
     device = vim.vm.device.VirtualVmxnet3(
-        key=-(200 + index), backing=_port_backing(dc, si, nic["port_group"]),
+        key=-(200 + index),
+        backing=_port_backing(dc, si, nic["port_group"]),
         connectable=vim.vm.device.VirtualDevice.ConnectInfo(startConnected=True, allowGuestControl=True),
     )
     return Spec(operation="add", device=device)
@@ -102,8 +108,11 @@ def live_state(si: vim.ServiceInstance, vm: vim.VirtualMachine) -> dict[str, Any
         "cluster": pool.owner.name,
         "pool": pool.name if pool != pool.owner.resourcePool else "",
         "disks": [
-            {"size_gb": d.capacityInKB // GIB_KB, "datastore": d.backing.datastore.name,
-             "thin": bool(d.backing.thinProvisioned)}
+            {
+                "size_gb": d.capacityInKB // GIB_KB,
+                "datastore": d.backing.datastore.name,
+                "thin": bool(d.backing.thinProvisioned),
+            }
             for d in _disks(vm)
         ],
         "nics": [{"port_group": pgs.get(getattr(n.backing.port, "portgroupKey", ""), "")} for n in _nics(vm)],
@@ -113,15 +122,28 @@ def live_state(si: vim.ServiceInstance, vm: vim.VirtualMachine) -> dict[str, Any
 
 
 class VmProvider(VsphereProvider):
-    fields = ("datacenter", "cluster", "pool", "folder", "name", "cpu", "memory_mb", "guest_id",
-              "disks", "nics", "metadata", "annotation")
+    fields = (
+        "datacenter",
+        "cluster",
+        "pool",
+        "folder",
+        "name",
+        "cpu",
+        "memory_mb",
+        "guest_id",
+        "disks",
+        "nics",
+        "metadata",
+        "annotation",
+    )
     replace_on = ("datacenter", "cluster", "guest_id")
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
         old_disks, new_disks = olds.get("disks") or [], news.get("disks") or []
         if len(new_disks) < len(old_disks) or any(
-            n["datastore"] != o["datastore"] or bool(n["thin"]) != bool(o["thin"])
+            n["datastore"] != o["datastore"]
+            or bool(n["thin"]) != bool(o["thin"])
             or int(n["size_gb"]) < int(o["size_gb"])
             for o, n in zip(old_disks, new_disks, strict=False)
         ):
@@ -135,16 +157,27 @@ class VmProvider(VsphereProvider):
             if vm is not None:  # left by an interrupted run: adopt and converge it
                 self._converge(si, vm, live_state(si, vm), props)
                 return CreateResult(vm._moId, self.desired(props))
-            devices = [Spec(operation="add", device=vim.vm.device.ParaVirtualSCSIController(
-                key=SCSI_KEY, busNumber=0, sharedBus="noSharing"))]
+            devices = [
+                Spec(
+                    operation="add",
+                    device=vim.vm.device.ParaVirtualSCSIController(
+                        key=SCSI_KEY, busNumber=0, sharedBus="noSharing"
+                    ),
+                )
+            ]
             devices += [_disk_spec(si, dc, i, d) for i, d in enumerate(props["disks"])]
             devices += [_nic_spec(si, dc, i, n) for i, n in enumerate(props["nics"])]
             config = vim.vm.ConfigSpec(
-                name=props["name"], numCPUs=int(props["cpu"]), memoryMB=int(props["memory_mb"]),
-                guestId=props["guest_id"], annotation=props["annotation"],
-                cpuHotAddEnabled=True, memoryHotAddEnabled=True,
+                name=props["name"],
+                numCPUs=int(props["cpu"]),
+                memoryMB=int(props["memory_mb"]),
+                guestId=props["guest_id"],
+                annotation=props["annotation"],
+                cpuHotAddEnabled=True,
+                memoryHotAddEnabled=True,
                 files=vim.vm.FileInfo(vmPathName=f"[{props['disks'][0]['datastore']}]"),
-                deviceChange=devices, extraConfig=_metadata(props),
+                deviceChange=devices,
+                extraConfig=_metadata(props),
             )
             vm = vsphere.wait(folder.CreateVM_Task(config=config, pool=pool))
             vsphere.wait(vm.PowerOnVM_Task())
@@ -191,7 +224,7 @@ class VmProvider(VsphereProvider):
             elif live["nics"][i]["port_group"] != nic["port_group"]:
                 nics[i].backing = _port_backing(dc, si, nic["port_group"])
                 changes.append(Spec(operation="edit", device=nics[i]))
-        changes += [Spec(operation="remove", device=n) for n in nics[len(want["nics"]):]]
+        changes += [Spec(operation="remove", device=n) for n in nics[len(want["nics"]) :]]
         spec = vim.vm.ConfigSpec(deviceChange=changes)
         if live["cpu"] != int(want["cpu"]):
             spec.numCPUs = int(want["cpu"])

@@ -45,8 +45,12 @@ class Access:
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> "Access":
-        return cls(str(cfg["url"]), str(cfg["username"]), str(cfg["password"]),
-                   str(cfg.get("insecure", "false")).lower() == "true")
+        return cls(
+            str(cfg["url"]),
+            str(cfg["username"]),
+            str(cfg["password"]),
+            str(cfg.get("insecure", "false")).lower() == "true",
+        )
 
 
 @contextmanager
@@ -54,8 +58,12 @@ def connect(access: Access, timeout: float = 30) -> Iterator[vim.ServiceInstance
     """A logged-in session, closed on exit; a one-line ProvdcError when it cannot be had."""
     try:
         si = _pyvim.SmartConnect(
-            host=access.host, port=access.port, user=access.username, pwd=access.password,
-            disableSslCertValidation=access.insecure, connectionPoolTimeout=int(timeout),
+            host=access.host,
+            port=access.port,
+            user=access.username,
+            pwd=access.password,
+            disableSslCertValidation=access.insecure,
+            connectionPoolTimeout=int(timeout),
         )
     except vim.fault.InvalidLogin:
         raise ProvdcError(f"vCenter {access.url}: login refused for user {access.username!r}") from None

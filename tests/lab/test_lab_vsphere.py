@@ -52,7 +52,10 @@ def test_status_shows_vcsim_shaped_like_the_inventory(lab: LabStatus, provdc_cli
     assert password not in json.dumps(service)
     url = urlsplit(service["url"])
     si = SmartConnect(  # type: ignore[no-untyped-call]
-        host=url.hostname, port=url.port, user=secret(vc.username_ref), pwd=password,
+        host=url.hostname,
+        port=url.port,
+        user=secret(vc.username_ref),
+        pwd=password,
         disableSslCertValidation=True,
     )
     try:

@@ -36,15 +36,22 @@ class StackSite:
         extra = ["--inventory", str(inventory)] if inventory else []
         return subprocess.run(
             [sys.executable, "-m", "provdc", "stack", *args, "--target", self.name, *extra],
-            capture_output=True, text=True, env={**os.environ, **self.env}, timeout=timeout, check=False,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **self.env},
+            timeout=timeout,
+            check=False,
         )
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
         """`provdc stack ARGS` in its own process group (so a test can kill it with its engine)."""
         return subprocess.Popen(
             [sys.executable, "-m", "provdc", "stack", *args, "--target", self.name],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, **self.env}, start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, **self.env},
+            start_new_session=True,
         )
 
     def json(self, *args: str, inventory: Path | None = None) -> Any:
@@ -60,9 +67,7 @@ class StackSite:
             yield si
 
 
-def write_target(
-    state: Path, name: str, url: str, capacity: str = "inventory", backend: str = ""
-) -> None:
+def write_target(state: Path, name: str, url: str, capacity: str = "inventory", backend: str = "") -> None:
     (state / "targets").mkdir(parents=True, exist_ok=True)
     (state / "targets" / f"{name}.yml").write_text(
         f"""name: {name}
@@ -87,8 +92,12 @@ state:
 
 
 def site_env(state: Path) -> dict[str, str]:
-    return {"PROVDC_STATE": str(state), "PROVDC_TEST_VC_USER": USER,
-            "PROVDC_TEST_VC_PASSWORD": PASSWORD, "PROVDC_TEST_PASSPHRASE": PASSPHRASE}
+    return {
+        "PROVDC_STATE": str(state),
+        "PROVDC_TEST_VC_USER": USER,
+        "PROVDC_TEST_VC_PASSWORD": PASSWORD,
+        "PROVDC_TEST_PASSPHRASE": PASSPHRASE,
+    }
 
 
 @contextmanager

@@ -112,13 +112,16 @@ def test_up_creates_what_the_inventory_says(site: StackSite, inventory: Inventor
             assert vm.config.hardware.memoryMB == want.memory_gb * 1024
             assert vm.parent.name == want.folder
             assert vm.resourcePool.owner.name == want.cluster
-            got = [(d.capacityInKB // GIB_KB, tier_of[d.backing.datastore.name],
-                    bool(d.backing.thinProvisioned)) for d in disks(vm)]
+            got = [
+                (d.capacityInKB // GIB_KB, tier_of[d.backing.datastore.name], bool(d.backing.thinProvisioned))
+                for d in disks(vm)
+            ]
             assert got == [(d.size_gb, d.tier, d.provisioning == "thin") for d in want.disks], want.name
             assert nic_port_groups(si, vm) == [n.port_group for n in want.nics]
         clusters = objects(si, vim.ClusterComputeResource)
-        rules = {r.name: sorted(v.name for v in r.vm)
-                 for c in clusters.values() for r in c.configurationEx.rule}
+        rules = {
+            r.name: sorted(v.name for v in r.vm) for c in clusters.values() for r in c.configurationEx.rule
+        }
         pairs: dict[str, list[str]] = {}
         for vm in inventory.workloads:
             if vm.anti_affinity:
@@ -133,8 +136,13 @@ def test_vms_carry_their_security_level_tag(site: StackSite, inventory: Inventor
     with site.vcenter() as si:
         vms = objects(si, vim.VirtualMachine)
     for vm in inventory.workloads:
-        ids = rest(site, "POST", "/tagging/tag-association?~action=list-attached-tags",
-                   {"object_id": {"type": "VirtualMachine", "id": vms[vm.name]._moId}}, session)
+        ids = rest(
+            site,
+            "POST",
+            "/tagging/tag-association?~action=list-attached-tags",
+            {"object_id": {"type": "VirtualMachine", "id": vms[vm.name]._moId}},
+            session,
+        )
         names = [rest(site, "GET", f"/tagging/tag/id:{i}", session=session)["name"] for i in ids]
         assert names == [f"cap-do-{vm.security_level}"], vm.name
 
@@ -157,8 +165,12 @@ def test_cpu_change_in_inventory_updates_that_vm_only(
 ) -> None:
     target = inventory.workloads[0]
     text = (inventory_copy / "workloads.yml").read_text(encoding="utf-8")
-    edited = re.sub(rf"(- name: {target.name}\n(?:    .*\n)*?    cpu: ){target.cpu}\n",
-                    rf"\g<1>{target.cpu + 2}\n", text, count=1)
+    edited = re.sub(
+        rf"(- name: {target.name}\n(?:    .*\n)*?    cpu: ){target.cpu}\n",
+        rf"\g<1>{target.cpu + 2}\n",
+        text,
+        count=1,
+    )
     assert edited != text
     (inventory_copy / "workloads.yml").write_text(edited, encoding="utf-8")
     assert load_inventory(inventory_copy).workloads[0].cpu == target.cpu + 2
@@ -184,8 +196,12 @@ def test_disk_moved_to_another_tier_replaces_the_vm(
     target = inventory.workloads[0]
     assert target.disks[0].tier == "fast"
     text = (inventory_copy / "workloads.yml").read_text(encoding="utf-8")
-    edited = re.sub(rf"(- name: {target.name}\n(?:    .*\n)*?    disks: \[\{{size_gb: \d+, tier: )fast",
-                    r"\g<1>capacity", text, count=1)
+    edited = re.sub(
+        rf"(- name: {target.name}\n(?:    .*\n)*?    disks: \[\{{size_gb: \d+, tier: )fast",
+        r"\g<1>capacity",
+        text,
+        count=1,
+    )
     assert edited != text
     (inventory_copy / "workloads.yml").write_text(edited, encoding="utf-8")
     plan = site.json("preview", "dc-core", inventory=inventory_copy)
@@ -249,8 +265,11 @@ def test_vm_deleted_by_hand_is_noticed_and_made_again(site: StackSite, inventory
     with site.vcenter() as si:
         vms = objects(si, vim.VirtualMachine)
         assert set(vms) == {vm.name for vm in inventory.workloads}
-        rules = {r.name: {v.name for v in r.vm}
-                 for c in objects(si, vim.ClusterComputeResource).values() for r in c.configurationEx.rule}
+        rules = {
+            r.name: {v.name for v in r.vm}
+            for c in objects(si, vim.ClusterComputeResource).values()
+            for r in c.configurationEx.rule
+        }
         assert paired.name in rules[f"aa-{paired.anti_affinity}"]
 
 

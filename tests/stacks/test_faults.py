@@ -73,8 +73,9 @@ def test_preflight_refuses_what_does_not_fit(site: StackSite) -> None:
     done = live.cli("up", "dc-core", "--yes")
     assert done.returncode == 1
     line = one_line_error(done.stderr)
-    assert re.search(r"preflight: cluster \w+: \d+ vCPU needed, \d+ available with 1 host\(s\) failed",
-                     line), line
+    assert re.search(
+        r"preflight: cluster \w+: \d+ vCPU needed, \d+ available with 1 host\(s\) failed", line
+    ), line
     with site.vcenter() as si:
         assert vm_names(si) == []
 
@@ -94,8 +95,9 @@ def test_state_goes_to_the_targets_backend_with_secrets_encrypted(site: StackSit
 @pytest.fixture(scope="module")
 def slow_site(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[StackSite]:
     """vcsim that takes 400 ms per VM creation, so that a run can be caught half-way."""
-    with stack_site(tmp_path_factory.mktemp("slow"), inventory,
-                    flags=["-method-delay", "CreateVM_Task:400"]) as s:
+    with stack_site(
+        tmp_path_factory.mktemp("slow"), inventory, flags=["-method-delay", "CreateVM_Task:400"]
+    ) as s:
         yield s
 
 
