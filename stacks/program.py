@@ -130,8 +130,8 @@ def dc_core(inv: Inventory) -> Callable[[], None]:
                 folders[vm.folder],
                 pools[(vm.cluster, vm.folder)],
                 *(pgs[n.port_group] for n in vm.nics),
-                *(stores[str(d["datastore"])] for d in props["disks"]),
-            ]  # type: ignore[attr-defined]
+                *(stores[str(d["datastore"])] for d in props["disks"]),  # type: ignore[attr-defined]
+            ]
             vms[vm.name] = VirtualMachine(f"vm-{vm.name}", props, ResourceOptions(depends_on=needs))
             TagAttachment(
                 f"tag-{vm.name}",
