@@ -55,6 +55,18 @@ class AdhocCredentials:
             return V2c(self.community)
         raise MonitoringError("--agent needs --community, --community-file or --user with key files")
 
+    def key_files(self) -> tuple[str, str] | None:
+        """With --target: the SNMPv3 keys from --auth-key-file and --priv-key-file, when given."""
+        if self.auth_key_file is None and self.priv_key_file is None:
+            return None
+        if self.auth_key_file is None or self.priv_key_file is None:
+            raise MonitoringError("give both --auth-key-file and --priv-key-file, or neither")
+        if self.community or self.community_file or self.user:
+            raise MonitoringError("with --target the user comes from the inventory: give only the key files")
+        auth = read_secret_file(self.auth_key_file, f"--auth-key-file {self.auth_key_file}")
+        priv = read_secret_file(self.priv_key_file, f"--priv-key-file {self.priv_key_file}")
+        return auth, priv
+
 
 def _key(path: Path | None, option: str, variable: str) -> str | None:
     return read_secret_file(path, f"{option} {path}") if path else os.environ.get(variable)
@@ -101,7 +113,8 @@ def prepare(request: PollRequest) -> Prepared:
     inv = load_inventory(request.inventory)
     if request.target:
         scope = build_scope(inv, load_target(request.target, request.inventory), request.site)
-        return Prepared(inventory_agents(scope, request.v2c), inv.thresholds)
+        keys = request.credentials.key_files()
+        return Prepared(inventory_agents(scope, request.v2c, keys), inv.thresholds)
     agents = adhoc_agents(request.agents, request.credentials.resolve(), request.profile)
     return Prepared(agents, inv.thresholds)
 

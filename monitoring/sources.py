@@ -12,11 +12,12 @@ from provdc.monitoring.results import Agent
 from provdc.monitoring.snmp import AUTH_PROTOCOLS, PRIV_PROTOCOLS, V3, Credentials, V2c
 
 
-def inventory_agents(scope: Scope, v2c: bool = False) -> list[Agent]:
+def inventory_agents(scope: Scope, v2c: bool = False, keys: tuple[str, str] | None = None) -> list[Agent]:
     """Every device of the scope to poll, with the target's SNMP access.
 
-    SNMPv3 authPriv with the inventory's user and the target's keys; `v2c` uses the target's
-    community instead, for devices that cannot do v3.
+    SNMPv3 authPriv with the inventory's user and the target's keys, or with `keys` (auth, priv):
+    an operator's own copy, for one who may not read the target's key files (the lab's are root's).
+    `v2c` uses the target's community instead, for devices that cannot do v3.
     """
     access = scope.target.snmp
     snmp = scope.inventory.services.snmp
@@ -26,9 +27,8 @@ def inventory_agents(scope: Scope, v2c: bool = False) -> list[Agent]:
             raise MonitoringError(f"target '{scope.target.name}' has no snmp.community_ref for SNMPv2c")
         creds = V2c(secret(access.community_ref))
     else:
-        creds = v3_credentials(
-            snmp.user, secret(access.auth_key_ref), secret(access.priv_key_ref), snmp.auth, snmp.priv
-        )
+        auth, priv = keys or (secret(access.auth_key_ref), secret(access.priv_key_ref))
+        creds = v3_credentials(snmp.user, auth, priv, snmp.auth, snmp.priv)
     agents = []
     for reach in scope.devices():
         device = reach.device

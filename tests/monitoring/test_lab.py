@@ -8,15 +8,22 @@ few seconds, so both sides are polled until a deadline. The link is restored in 
 from __future__ import annotations
 
 import json
+import os
+import pwd
+import shutil
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from tests_cli import Cli
 
 from provdc.inventory import load_inventory, load_target, secret
+from provdc.inventory.targets import state_dir
 
 pytestmark = pytest.mark.lab
 IF_OPER = "1.3.6.1.2.1.2.2.1.8"
@@ -155,3 +162,48 @@ def test_every_lab_router_answers(lab: Any, provdc_cli: Cli) -> None:
     routers = [n for n in wanted.values() if n.kind == "router" and n.site.startswith(("com-", "dist-"))]
     down = [n.name for n in routers if _check(by_name[n.name], "link wan0")["status"] != "ok"]
     assert routers and not down
+
+
+@pytest.fixture
+def nobody_home() -> Iterator[Path]:
+    """A home for `nobody` outside pytest's root-only temporary folders."""
+    home = Path(tempfile.mkdtemp(prefix="provdc-nobody-"))
+    os.chmod(home, 0o700)
+    user = pwd.getpwnam("nobody")
+    os.chown(home, user.pw_uid, user.pw_gid)
+    yield home
+    shutil.rmtree(home)
+
+
+def test_a_user_without_root_polls_the_lab(lab: Any, nobody_home: Path) -> None:
+    """`monitor poll --target lab` as `nobody`, with its own 0600 copy of the lab's SNMP keys.
+
+    The lab's own key files stay root's; everything else the poll reads (the target, the lab's
+    record, the inventory, the venv) must be readable by any user.
+    """
+    node = _commune_router(lab)
+    target = load_target("lab")
+    nobody = pwd.getpwnam("nobody")
+    home = nobody_home
+    keys = {}
+    for name, ref in (("auth", target.snmp.auth_key_ref), ("priv", target.snmp.priv_key_ref)):
+        keys[name] = home / name
+        keys[name].write_text(secret(ref) + "\n", encoding="utf-8")
+        os.chmod(keys[name], 0o600)
+        os.chown(keys[name], nobody.pw_uid, nobody.pw_gid)
+    as_nobody = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
+    poll = [sys.executable, "-m", "provdc", "monitor", "poll", "--target", "lab", "--site", node.site]
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "PROVDC_STATE": str(state_dir())}
+    readable = subprocess.run([*as_nobody, sys.executable, "-c", "import provdc.app"], env=env, check=False)
+    if readable.returncode != 0:
+        pytest.skip("this checkout or its venv is not readable by other users (a folder above is private)")
+    denied = subprocess.run([*as_nobody, *poll], capture_output=True, text=True, env=env, timeout=120)
+    assert denied.returncode == 1 and "Permission denied" in denied.stderr  # the lab's keys are root's
+    options = ["--auth-key-file", str(keys["auth"]), "--priv-key-file", str(keys["priv"]), "--format", "json"]
+    out = subprocess.run(
+        [*as_nobody, *poll, *options], capture_output=True, text=True, env=env, timeout=120, cwd=home
+    )
+    assert out.returncode == 0, out.stderr
+    device = json.loads(out.stdout)["devices"][0]
+    assert device["name"] == node.name and device["reachable"], device
+    assert _check(device, "link wan0")["status"] == "ok"

@@ -59,3 +59,19 @@ def test_prepare_reads_the_given_inventory_once_for_agents_and_thresholds(invent
     assert (levels.warning, levels.critical) == (61, 62)
     with pytest.raises(MonitoringError, match="not both"):
         prepare(PollRequest(target="lab", agents=("192.0.2.7",)))
+
+
+def test_target_keys_from_the_operators_own_files(tmp_path: Path) -> None:
+    auth, priv = tmp_path / "auth", tmp_path / "priv"
+    for path, value in ((auth, "auth-of-mine"), (priv, "priv-of-mine")):
+        path.write_text(value + "\n")
+        path.chmod(0o600)
+    assert AdhocCredentials().key_files() is None
+    assert AdhocCredentials(auth_key_file=auth, priv_key_file=priv).key_files() == (
+        "auth-of-mine",
+        "priv-of-mine",
+    )
+    with pytest.raises(MonitoringError, match="both"):
+        AdhocCredentials(auth_key_file=auth).key_files()
+    with pytest.raises(MonitoringError, match="only the key files"):
+        AdhocCredentials(user="other", auth_key_file=auth, priv_key_file=priv).key_files()
