@@ -22,7 +22,7 @@ from ncclient.operations.rpc import RPCError  # type: ignore[import-untyped]
 from net_sshd import sshd
 
 from provdc.inventory import Inventory, Site
-from provdc.inventory.targets import DeviceAccess, SnmpAccess, Target
+from provdc.inventory.targets import Target
 from provdc.network.candidate import confirm, junos_candidate, load_intended, revert_now
 from provdc.network.connect import open_driver
 from provdc.network.errors import DeviceError
@@ -157,23 +157,8 @@ def junos_site(inventory: Inventory) -> Site:
 
 
 @pytest.fixture
-def target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Target:
-    for name, value in (
-        ("R_USER", "netops"),
-        ("R_PASS", "pw"),
-        ("R_AUTH", "auth-key-1"),
-        ("R_PRIV", "priv-key-1"),
-        ("PROVDC_TACACS_KEY", "tacacs-key-1"),
-        ("PROVDC_BREAKGLASS_SECRET", "break-glass-1"),
-    ):
-        monkeypatch.setenv(name, value)
-    known = tmp_path / "known_hosts"
-    known.write_text("", encoding="utf-8")
-    return Target(
-        name="replay",
-        devices=DeviceAccess(username_ref="env:R_USER", password_ref="env:R_PASS", known_hosts=str(known)),
-        snmp=SnmpAccess(auth_key_ref="env:R_AUTH", priv_key_ref="env:R_PRIV"),
-    )
+def target(replay_target: Target) -> Target:
+    return replay_target
 
 
 @pytest.fixture
