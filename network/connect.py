@@ -6,6 +6,7 @@ of use (`secret()`), handed to the driver and never logged; host keys are checke
 target's known_hosts except on the lab.
 """
 
+import time
 from typing import Any
 
 from napalm import get_network_driver  # type: ignore[import-untyped]
@@ -16,9 +17,27 @@ from provdc.network import candidate, hostkeys
 from provdc.network.errors import DeviceError, classify
 from provdc.network.scope import Managed
 
+CONNECT_TRIES = 2
+"""A session lost in its handshake (reason `connect`) is opened once more: nothing ran on the device yet.
+
+Seen on a busy machine: paramiko's 'Invalid packet blocking' for one of 37 sessions opened at once.
+Authentication, host-key and timeout failures are not retried.
+"""
+
 
 def open_driver(device: Managed, target: Target, timeout: int = 60) -> Any:
-    """An opened driver; DeviceError (connect/auth/timeout) when the router cannot be reached."""
+    """An opened driver; DeviceError (connect/auth/hostkey/timeout) when the router cannot be reached."""
+    for _ in range(CONNECT_TRIES - 1):
+        try:
+            return _open_once(device, target, timeout)
+        except DeviceError as exc:
+            if exc.reason != "connect":
+                raise
+        time.sleep(1)
+    return _open_once(device, target, timeout)
+
+
+def _open_once(device: Managed, target: Target, timeout: int) -> Any:
     access = target.devices
     username = secret(access.username_ref)
     password = secret(access.password_ref) if access.password_ref else ""
