@@ -55,6 +55,9 @@ _INDEXES: dict[str, tuple[str, ...]] = {
     "entPhySensor": ("entPhysicalIndex",),
     "hwEntityState": ("entPhysicalIndex",),
     "hrProcessor": ("hrDeviceIndex",),
+    "ciscoEnvMonTemperature": ("ciscoEnvMonTemperatureStatusIndex",),
+    "ciscoEnvMonFan": ("ciscoEnvMonFanStatusIndex",),
+    "ciscoEnvMonSupply": ("ciscoEnvMonSupplyStatusIndex",),
     "jnxOperating": (
         "jnxOperatingContentsIndex",
         "jnxOperatingL1Index",
