@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Literal
 
 from provdc.inventory import load_inventory, load_target
-from provdc.inventory.model import Levels
-from provdc.inventory.scope import build_scope
+from provdc.inventory.model import Inventory, Levels
+from provdc.inventory.scope import Scope, build_scope
 from provdc.inventory.secrets import read_secret_file
 from provdc.monitoring.errors import MonitoringError
 from provdc.monitoring.poller import PollOptions
@@ -105,6 +105,8 @@ class Prepared:
 
     agents: list[Agent]
     thresholds: Mapping[str, Levels]
+    inventory: Inventory | None = None
+    scope: Scope | None = None  # with --target
 
 
 def prepare(request: PollRequest) -> Prepared:
@@ -114,9 +116,9 @@ def prepare(request: PollRequest) -> Prepared:
     if request.target:
         scope = build_scope(inv, load_target(request.target, request.inventory), request.site)
         keys = request.credentials.key_files()
-        return Prepared(inventory_agents(scope, request.v2c, keys), inv.thresholds)
+        return Prepared(inventory_agents(scope, request.v2c, keys), inv.thresholds, inv, scope)
     agents = adhoc_agents(request.agents, request.credentials.resolve(), request.profile)
-    return Prepared(agents, inv.thresholds)
+    return Prepared(agents, inv.thresholds, inv)
 
 
 Worst = Literal["ok", "warning", "critical"]

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 
-from provdc.core.errors import ProvdcError
 from provdc.monitoring.request import AdhocCredentials, FailOn, PollRequest, fails, prepare, worst
 from provdc.monitoring.results import DeviceResult, as_json, summary
 from provdc.monitoring.run import Rates, poll_and_check, run_cycles
@@ -190,30 +189,87 @@ def watch(
 @_poll_command
 def serve(
     request: PollRequest,
-    port: Annotated[int, typer.Option("--port", "-p", help="TCP port of the /metrics endpoint.")] = 9116,
+    port: Annotated[int, typer.Option("--port", "-p", help="TCP port of / and /metrics.")] = 9116,
     address: Annotated[str, typer.Option("--address", help="Address to listen on.")] = "127.0.0.1",
     interval: IntervalOpt = 30.0,
     count: CountOpt = 0,
+    prometheus: Annotated[
+        str | None,
+        typer.Option("--prometheus", help="Prometheus URL whose firing alerts the status page counts."),
+    ] = None,
 ) -> None:
-    """Poll in a loop and serve the latest results in Prometheus exposition format."""
-    from prometheus_client import start_http_server
+    """Poll in a loop; serve the IOC status page at / and Prometheus exposition at /metrics."""
     from prometheus_client.registry import CollectorRegistry
 
+    from provdc.monitoring import status_page_server
     from provdc.monitoring.exporter import PollCollector
+    from provdc.monitoring.status_page_state import SiteCollector, mcu_agents
 
     ready = prepare(request)
     options = request.options(interval)
+    agents = list(ready.agents)
+    if ready.scope is not None and agents:
+        agents += mcu_agents(ready.scope, agents[0])
+    inv = ready.inventory
+    assert inv is not None  # prepare always loads it
     registry = CollectorRegistry()
     collector = PollCollector()
+    sites = SiteCollector(
+        inv, agents if ready.scope is not None else [], [a.name for a in agents[len(ready.agents) :]]
+    )
     registry.register(collector)
-    try:
-        start_http_server(port, addr=address, registry=registry)
-    except OSError as exc:
-        raise ProvdcError(f"cannot listen on {address}:{port}: {exc.strerror}") from None
-    sys.stderr.write(f"provdc monitor: serving http://{address}:{port}/metrics\n")
+    registry.register(sites)
+    refresh = max(2, round(interval))
+    page = status_page_server.StatusApp(registry, sites.latest, inv.province.name, refresh, prometheus)
+    status_page_server.start(page, address, port)
+    sys.stderr.write(f"provdc monitor: serving http://{address}:{port}/ and /metrics\n")
 
     def show(results: list[DeviceResult], rates: Rates) -> None:
         collector.publish(results)
+        sites.publish(results)
+        page.polled()
 
     with contextlib.suppress(KeyboardInterrupt):
-        run_cycles(ready.agents, ready.thresholds, options, interval, show, count)
+        run_cycles(agents, ready.thresholds, options, interval, show, count)
+
+
+export_app = typer.Typer(help="Configuration for other tools, from the inventory.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("prometheus")
+def export_prometheus(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write prometheus.yml, rules, targets.")],
+    shards: Annotated[
+        int, typer.Option("--shards", help="Prometheus servers sharing the devices (hashmod).")
+    ] = 1,
+    target: OptionalTargetOpt = None,
+    site: SiteOpt = None,
+    scrape_interval: Annotated[
+        float, typer.Option("--scrape-interval", callback=finite, help="Seconds between scrapes.")
+    ] = 30.0,
+    serve: Annotated[
+        str, typer.Option("--serve", help="HOST:PORT of provdc monitor serve.")
+    ] = "127.0.0.1:9116",
+    snmp_exporter: Annotated[
+        str, typer.Option("--snmp-exporter", help="HOST:PORT of snmp_exporter.")
+    ] = "127.0.0.1:9117",
+    no_snmp: Annotated[bool, typer.Option("--no-snmp-exporter", help="Leave out the snmp job.")] = False,
+    inventory: InventoryOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Write prometheus.yml (one per shard), file_sd targets of every device and the alert rules."""
+    from provdc.inventory import load_inventory, load_target
+    from provdc.inventory.scope import build_scope
+    from provdc.monitoring.prometheus_export import ExportOptions, export
+
+    opts = ExportOptions(out, shards, scrape_interval, serve, snmp_exporter, not no_snmp)
+    opts.check()
+    inv = load_inventory(inventory)
+    scope = build_scope(inv, load_target(target or "prod", inventory), site)
+    written = export(scope, opts)
+    if fmt == Format.json:
+        print_json({"written": [str(p) for p in written]})
+    else:
+        for path in written:
+            sys.stdout.write(f"{path}\n")
