@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from provdc.monitoring import readings
 from provdc.monitoring.profiles import GroupSpec, profile, profile_for
 from provdc.monitoring.results import Agent, DeviceResult
-from provdc.monitoring.snmp import Engines, Session, SnmpError, Value
+from provdc.monitoring.snmp import AgentSession, Codec, Engines, SnmpError, Value
 
 MAX_GET = 24  # var-binds in one GET: agents answer tooBig above a few dozen
 
@@ -29,13 +29,14 @@ class PollOptions:
     labels: bool = True  # False: skip label columns (ifName…), for frequent cycles
     max_values: int = 60  # var-binds per GETBULK answer: keeps datagrams under ~1500 bytes' worth
     max_repetitions: int = 25
+    codec: Codec | None = None  # None: the Engines' own (netsnmp unless told otherwise)
 
 
 def _columns(groups: Sequence[GroupSpec], labels: bool) -> list[str]:
     return [c.oid for g in groups for c in g.columns.values() if labels or not c.label]
 
 
-async def _get_all(session: Session, oids: list[str]) -> dict[str, Value]:
+async def _get_all(session: AgentSession, oids: list[str]) -> dict[str, Value]:
     values: dict[str, Value] = {}
     for start in range(0, len(oids), MAX_GET):
         values.update(await session.get(oids[start : start + MAX_GET]))
@@ -59,7 +60,7 @@ class _Poll:
     async def run(self, engines: Engines) -> None:
         opts, agent = self.options, self.agent
         session = await engines.session(
-            agent.credentials, agent.address, agent.port, opts.timeout, opts.retries
+            agent.credentials, agent.address, agent.port, opts.timeout, opts.retries, opts.codec
         )
         chosen = profile(agent.profile) if agent.profile else None
         system = (chosen or profile("standard")).group("system")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from pysnmp.entity.rfc3413 import cmdgen  # type: ignore[import-untyped]
 from pysnmp.hlapi.v3arch.asyncio import (  # type: ignore[import-untyped]
@@ -33,6 +34,8 @@ from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator  # t
 from pysnmp.proto import rfc1902, rfc1905  # type: ignore[import-untyped]
 
 Value = int | str | None
+Codec = Literal["netsnmp", "pysnmp"]
+DEFAULT_CODEC: Codec = "netsnmp"
 _LCD = CommandGeneratorLcdConfigurator()
 _NULL = rfc1902.Null("")
 Oid = tuple[int, ...]
@@ -134,16 +137,33 @@ def _auth_data(creds: Credentials) -> CommunityData | UsmUserData:
     )
 
 
-class Engines:
-    """SnmpEngines of one event loop: one for every v2c agent, one per v3 credential set.
+class AgentSession(Protocol):
+    """Requests to one agent, whichever codec sends them."""
 
-    An engine costs ~100 ms to create and is bound to its loop: create `Engines` inside the loop
-    and close it when the loop's work is done.
+    address: str
+
+    async def get(self, oids: Sequence[str]) -> dict[str, Value]: ...
+
+    async def walk(
+        self, columns: Sequence[str], max_rows: int = 5000, max_values: int = 60, max_repetitions: int = 25
+    ) -> WalkResult: ...
+
+
+class Engines:
+    """The sessions of one event loop and what they share.
+
+    `netsnmp` (the default, monitoring.netsnmp): one net-snmp session per agent, requests run in a
+    thread pool. `pysnmp`: SnmpEngines, one for every v2c agent and one per v3 credential set; an
+    engine costs ~100 ms to create and is bound to its loop: create `Engines` inside the loop and
+    close it when the loop's work is done. See docs/monitoring.md for when each codec is used.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, codec: Codec = DEFAULT_CODEC, threads: int = 128) -> None:
+        self.codec = codec
+        self._threads = threads
+        self._executor: ThreadPoolExecutor | None = None
         self._engines: dict[tuple[str, ...], SnmpEngine] = {}
-        self._sessions: dict[tuple[object, ...], Session] = {}
+        self._sessions: dict[tuple[object, ...], AgentSession] = {}
 
     def engine(self, creds: Credentials) -> SnmpEngine:
         engine = self._engines.get(creds.key)
@@ -151,21 +171,46 @@ class Engines:
             engine = self._engines[creds.key] = SnmpEngine()
         return engine
 
+    def executor(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="provdc-snmp")
+        return self._executor
+
     async def session(
-        self, creds: Credentials, host: str, port: int, timeout: float, retries: int
-    ) -> Session:
+        self,
+        creds: Credentials,
+        host: str,
+        port: int,
+        timeout: float,
+        retries: int,
+        codec: Codec | None = None,
+    ) -> AgentSession:
         """The agent's session, made on first use and kept: `watch` and `serve` reuse it every cycle."""
-        key = (creds, host, port, timeout, retries)  # the community too: agents may share an address
+        codec = codec or self.codec
+        key = (codec, creds, host, port, timeout, retries)  # the community too: agents may share an address
         session = self._sessions.get(key)
         if session is None:
-            session = self._sessions[key] = await Session.open(self, creds, host, port, timeout, retries)
+            if codec == "netsnmp":
+                from provdc.monitoring.netsnmp import NetSnmpSession  # imports this module
+
+                session = NetSnmpSession(creds, host, port, timeout, retries, self.executor())
+            else:
+                session = await Session.open(self, creds, host, port, timeout, retries)
+            self._sessions[key] = session
         return session
 
     def close(self) -> None:
         for engine in self._engines.values():
             engine.close_dispatcher()
         self._engines.clear()
+        for session in self._sessions.values():
+            close = getattr(session, "close", None)
+            if close is not None:
+                close()
         self._sessions.clear()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
 
 
 def _raise_for(indication: Any, status: Any, index: Any, address: str) -> None:
