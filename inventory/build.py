@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
-from provdc.inventory import ipam
+from provdc.inventory import admin_build, ipam
 from provdc.inventory.ipam import WanSiteKind
 from provdc.inventory.model import (
     VM,
     AaaSettings,
+    AdminUnit,
     Cluster,
     Datastore,
     Device,
@@ -25,6 +26,7 @@ from provdc.inventory.model import (
     Lan,
     Levels,
     Located,
+    Membership,
     Nic,
     PortGroup,
     ProviderEdge,
@@ -41,11 +43,13 @@ from provdc.inventory.model import (
 from provdc.inventory.naming import router_hostname, site_id
 from provdc.inventory.platforms import PLATFORMS, Platform
 from provdc.inventory.schema import (
+    AdminUnitIn,
     AgencyIn,
     CommuneIn,
     DatacenterIn,
     DistrictIn,
     IpamIn,
+    ProvinceIn,
     SiteIn,
     VsphereIn,
     WorkloadIn,
@@ -62,10 +66,16 @@ def _pick(own: V | None, default: V | None) -> V | None:
     return own if own is not None else default
 
 
-def _site_type(item: SiteIn, kind: SiteKind) -> str:
-    """What the site is within its kind: a commune's or district's type, an agency's group."""
+def _site_type(item: SiteIn, kind: SiteKind, admin: tuple[Membership, ...] = ()) -> str:
+    """What the site is within its kind: a commune's or district's type, an agency's group.
+
+    A two-tier commune site without its own `type` takes the type of the unit it belongs to now.
+    """
     if isinstance(item, CommuneIn | DistrictIn):
-        return item.type
+        if item.type is not None:
+            return item.type
+        current = [m for m in admin if m.valid_to is None] or list(admin)
+        return current[-1].unit.type if current else kind
     if isinstance(item, AgencyIn):
         return item.group
     return kind
@@ -89,6 +99,7 @@ class Builder:
     sec: Sections
     root: str
     problems: list[Problem] = field(default_factory=list)
+    units: admin_build.UnitIndex = field(default_factory=lambda: admin_build.UnitIndex([]))
 
     def problem(self, src: Located, code: str, message: str) -> None:
         self.problems.append(Problem(src.file, src.line, code, message))
@@ -129,7 +140,8 @@ class Builder:
             )
             return None
         number = item.number if isinstance(item, AgencyIn) else None
-        parent = f"dist-{item.district}" if isinstance(item, CommuneIn) else None
+        parent = f"dist-{item.hub_code}" if isinstance(item, CommuneIn) else None
+        admin = self._admin(kind, item, src)
         try:
             slot = ipam.slot(kind, item.code, number)
             if isinstance(item, DatacenterIn):
@@ -174,7 +186,7 @@ class Builder:
             kind,
             item.code,
             item.name,
-            _site_type(item, kind),
+            _site_type(item, kind, admin),
             parent,
             slot,
             router,
@@ -183,7 +195,21 @@ class Builder:
             vc,
             ports.lan,
             src,
+            admin,
         )
+
+    def _admin(self, kind: SiteKind, item: SiteIn, src: Located) -> tuple[Membership, ...]:
+        """The site's memberships: its `admin` list, or (legacy) the seat of its own unit."""
+        if not isinstance(item, CommuneIn | DistrictIn):
+            return ()
+        site = site_id(kind, item.code)
+        if item.admin:
+            return admin_build.memberships(site, item.admin, self.units, src, self.problem)
+        if item.type == "hub":
+            return ()
+        level = "commune" if isinstance(item, CommuneIn) else "district"
+        own = [u for u in self.units.find(item.code, None, None) if u.level == level and u.valid_to is None]
+        return (Membership(own[0]),) if len(own) == 1 else ()
 
     def _site_entries(self) -> Iterator[tuple[SiteKind, Entry[SiteIn]]]:
         """Every site entry with its kind, in the order sites are listed: DC and DR first."""
@@ -307,9 +333,19 @@ class Builder:
         vs = self.sec.vsphere()
         plan = ipam_plan(self.sec.ipam())
         self.pools_disjoint(plan)
+        self.units = admin_build.UnitIndex(self.admin_units(prov))
         sites = self.sites(plan)
+        admin_build.one_seat_each(((s.id, s.admin, s.src) for s in sites.values()), self.problem)
         return Inventory(
-            province=Province(prov.code, prov.name, prov.timezone),
+            province=Province(
+                prov.code,
+                prov.name,
+                prov.timezone,
+                prov.type,
+                prov.domain or "",
+                prov.portal_host or "",
+                prov.noc_contact or "",
+            ),
             ipam=plan,
             sites=MappingProxyType(sites),
             provider_edges=MappingProxyType(
@@ -338,6 +374,18 @@ class Builder:
                 {k: Levels(**v) for k, v in self.sec.thresholds().model_dump().items()}
             ),
             root=self.root,
+            admin_units=tuple(self.units.units),
+        )
+
+    def admin_units(self, prov: ProvinceIn) -> list[AdminUnit]:
+        """The `admin_units` section, or the units a legacy inventory's own sites imply."""
+        given = self.sec.items("admin_units", AdminUnitIn)
+        if given:
+            return admin_build.explicit_units(given, self.problem)
+        return admin_build.legacy_units(
+            prov,
+            [e.value for e in self.sec.items("districts", DistrictIn)],
+            [e.value for e in self.sec.items("communes", CommuneIn)],
         )
 
 

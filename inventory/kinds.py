@@ -11,6 +11,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from ipaddress import IPv4Network
 from typing import Annotated
@@ -195,3 +196,39 @@ def _management(net: IPv4Network) -> IPv4Network:
 
 
 ManagementNetwork = Annotated[IPv4Network, AfterValidator(_management)]
+
+
+def _day(value: date) -> date:
+    if isinstance(value, datetime):
+        raise _refuse("must be a date (YYYY-MM-DD), not a date and time")
+    if not 1900 <= value.year <= 2200:
+        raise _refuse("is outside the years 1900-2200")
+    return value
+
+
+# A calendar day, written unquoted in YAML (2025-07-01); a quoted string is refused.
+Day = Annotated[date, Strict(), AfterValidator(_day)]
+DomainName = Annotated[
+    str,
+    TextKind("domain"),
+    Strict(),
+    Field(max_length=253),
+    AfterValidator(
+        _pattern(
+            r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+            "a DNS name: dot-separated lowercase ASCII labels of letters, digits and -",
+        )
+    ),
+]
+Email = Annotated[
+    str,
+    TextKind("email"),
+    Strict(),
+    Field(max_length=254),
+    AfterValidator(
+        _pattern(
+            r"[a-z0-9][a-z0-9._+-]{0,63}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+            "an e-mail address",
+        )
+    ),
+]

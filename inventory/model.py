@@ -6,6 +6,7 @@ Built once by the loader from the inventory files; addresses and numbers are alr
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from ipaddress import IPv4Address, IPv4Network
 from typing import Literal, get_args
 
@@ -17,6 +18,9 @@ Routing = Literal["bgp", "static"]
 SiteLanRole = Literal["mgmt", "office", "vc", "camera"]
 DcLanRole = Literal["vmotion", "storage", "dmz", "app", "db", "infra", "soc", "ioc", "backup"]
 LanRole = Literal[SiteLanRole, DcLanRole]
+# Administrative units: the levels a unit may be at, and what a site is to the unit it belongs to.
+UnitLevel = Literal["province", "district", "commune"]
+UnitRole = Literal["seat", "service-point"]
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,50 @@ class WanLink:
 
 
 @dataclass(frozen=True)
+class AdminUnit:
+    """An administrative unit over the period it existed: a code names one unit at a time.
+
+    Codes are reused across reorganisations (a 2025 ward takes the code of one of the communes it
+    merged), so a unit is its code *and* its validity; `valid_to` is the last day it existed.
+    """
+
+    code: str
+    name: str
+    type: str
+    level: UnitLevel
+    parent: str | None  # the code of the unit it belongs to, valid over the same period
+    valid_from: date | None = None  # None: since before the inventory's history
+    valid_to: date | None = None  # None: still valid
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A site belongs to a unit over a period: as its seat or as one of its service points."""
+
+    unit: AdminUnit
+    role: UnitRole = "seat"
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
 class Site:
+    """A physical place: router, circuit, LANs and addresses, and the units it belonged to.
+
+    `parent` is the WAN aggregation hub the site hangs off (a district site, `dist-<code>`); it
+    is a network fact, not an administrative level. `admin` is the site's history of units.
+    """
+
     id: str
     kind: SiteKind
     code: str
@@ -89,9 +136,35 @@ class Site:
     vc_endpoints: int
     lan_interface: str
     src: Located
+    admin: tuple[Membership, ...] = ()
 
     def lan(self, role: LanRole) -> Lan | None:
         return next((lan for lan in self.lans if lan.role == role), None)
+
+    @property
+    def hub(self) -> str | None:
+        """The site id of the WAN aggregation hub (a district site), if the site hangs off one."""
+        return self.parent
+
+    @property
+    def district(self) -> str | None:
+        """The hub's district code ('288' for dist-288): the old district, now a WAN hub."""
+        return self.parent.removeprefix("dist-") if self.parent else None
+
+    def membership_on(self, day: date) -> Membership | None:
+        return next((m for m in self.admin if m.valid_on(day)), None)
+
+    @property
+    def membership(self) -> Membership | None:
+        """The membership still valid (no end date), else the latest one."""
+        current = [m for m in self.admin if m.valid_to is None]
+        return current[-1] if current else (self.admin[-1] if self.admin else None)
+
+    @property
+    def unit(self) -> AdminUnit | None:
+        """The administrative unit the site belongs to now (None for the DC, DR, agencies, hubs)."""
+        m = self.membership
+        return m.unit if m else None
 
 
 @dataclass(frozen=True)
@@ -279,6 +352,10 @@ class Province:
     code: str
     name: str
     timezone: str
+    type: str = "tinh"  # tinh or thanh-pho (a centrally run city)
+    domain: str = ""  # the DNS domain of the network (routers' domain name)
+    portal_host: str = ""  # the public-service portal's host name
+    noc_contact: str = ""  # the SNMP contact of the province's devices
 
 
 @dataclass(frozen=True)
@@ -295,6 +372,18 @@ class Inventory:
     services: Services
     thresholds: Mapping[str, Levels]
     root: str = field(default="")
+    admin_units: tuple[AdminUnit, ...] = ()
+
+    def units_on(self, day: date, level: UnitLevel | None = None) -> list[AdminUnit]:
+        """The administrative units valid on a day (at one level, or all)."""
+        return [u for u in self.admin_units if u.valid_on(day) and (level is None or u.level == level)]
+
+    def sites_in(self, unit: AdminUnit) -> list[Site]:
+        """The sites belonging to a unit over its validity: the seat first, then service points."""
+        found = [
+            (m.role != "seat", s.code, s) for s in self.sites.values() for m in s.admin if m.unit == unit
+        ]
+        return [s for _, _, s in sorted(found, key=lambda t: (t[0], t[1]))]
 
     def devices(self) -> Iterator[Device]:
         """Every managed network device: site routers, PEs, then the DC/DR hardware."""

@@ -3,6 +3,7 @@
 These are the *input* types; the loader turns them into the read-only model (model.py).
 """
 
+from datetime import date
 from ipaddress import IPv4Address, IPv4Network
 from typing import Annotated, Literal, get_args
 
@@ -18,6 +19,9 @@ from provdc.inventory.kinds import (
     CircuitId,
     Code,
     Count,
+    Day,
+    DomainName,
+    Email,
     Finite,
     Flag,
     GroupName,
@@ -35,7 +39,7 @@ from provdc.inventory.kinds import (
     Vlan,
     Whole,
 )
-from provdc.inventory.model import LanRole, Routing, SiteLanRole
+from provdc.inventory.model import LanRole, Routing, SiteLanRole, UnitLevel, UnitRole
 from provdc.inventory.platforms import DevicePlatform, Platform
 
 Name = HumanName  # the name the rest of provdc has used for this kind
@@ -45,10 +49,58 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+ProvinceType = Literal["tinh", "thanh-pho"]  # a province, or a city run by the central government
+DistrictType = Literal["thanh-pho", "thi-xa", "huyen", "quan"]
+CommuneType = Literal["phuong", "xa", "thi-tran", "dac-khu"]
+UnitType = Literal[ProvinceType, DistrictType, CommuneType]
+
+
 class ProvinceIn(Strict):
     code: Code
     name: Name
     timezone: Timezone = "Asia/Ho_Chi_Minh"
+    type: ProvinceType = "tinh"
+    domain: DomainName | None = None  # the network's DNS domain (routers' domain name)
+    portal_host: DomainName | None = None  # the public-service portal's host name
+    noc_contact: Email | None = None  # the SNMP contact of the province's devices
+
+
+def _ordered_days(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"valid_to {end} is before valid_from {start}")
+
+
+class AdminUnitIn(Strict):
+    """An administrative unit over its validity (admin_units section)."""
+
+    code: Code
+    name: Name
+    type: UnitType
+    level: UnitLevel
+    parent: Code | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None  # the last day the unit existed
+
+    @model_validator(mode="after")
+    def _period(self) -> "AdminUnitIn":
+        _ordered_days(self.valid_from, self.valid_to)
+        if (self.level == "province") != (self.parent is None):
+            raise ValueError("a province has no parent; a district or commune names its parent's code")
+        return self
+
+
+class MembershipIn(Strict):
+    """A site belongs to a unit (by code, resolved over the period) as its seat or a service point."""
+
+    unit: Code
+    role: UnitRole = "seat"
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+
+    @model_validator(mode="after")
+    def _period(self) -> "MembershipIn":
+        _ordered_days(self.valid_from, self.valid_to)
+        return self
 
 
 class ProviderEdgeIn(Strict):
@@ -195,13 +247,33 @@ class AgencyIn(SiteIn):
 
 
 class DistrictIn(SiteIn):
-    type: Literal["thanh-pho", "thi-xa", "huyen"]
+    """A district site: the district's own unit (legacy), or `hub`, a WAN aggregation point only."""
+
+    type: Literal[DistrictType, "hub"]
+    admin: list[MembershipIn] = []
 
 
 class CommuneIn(SiteIn):
-    type: Literal["phuong", "xa", "thi-tran"]
-    district: Code
+    """A commune-level site. Legacy form: `type` and `district` (its unit and hub in one);
+    two-tier form: `hub` (the WAN hub's district code) and `admin` (the units it belongs to)."""
+
+    type: CommuneType | None = None
+    district: Code | None = None
+    hub: Code | None = None
     camera: Flag = False
+    admin: list[MembershipIn] = []
+
+    @model_validator(mode="after")
+    def _placed(self) -> "CommuneIn":
+        if (self.district is None) == (self.hub is None):
+            raise ValueError("give either district (legacy) or hub (two-tier), exactly one")
+        if not self.admin and self.type is None:
+            raise ValueError("a commune without admin memberships needs its type")
+        return self
+
+    @property
+    def hub_code(self) -> str:
+        return self.hub or self.district or ""
 
 
 class DeviceIn(Strict):

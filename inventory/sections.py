@@ -12,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from provdc.inventory.model import Located
 from provdc.inventory.schema import (
+    AdminUnitIn,
     AgencyIn,
     CarrierIn,
     CommuneIn,
@@ -46,6 +47,11 @@ LIST_SECTIONS: dict[str, type[BaseModel]] = {
     "communes": CommuneIn,
     "workloads": WorkloadIn,
 }
+# List sections an inventory may leave out (older inventories have none).
+OPTIONAL_LIST_SECTIONS: dict[str, type[BaseModel]] = {
+    "admin_units": AdminUnitIn,
+}
+ALL_LIST_SECTIONS = {**LIST_SECTIONS, **OPTIONAL_LIST_SECTIONS}
 
 
 @dataclass(frozen=True)
@@ -94,8 +100,8 @@ class Sections:
 
     def items(self, name: str, kind: type[T]) -> list[Entry[T]]:
         """The validated entries of a list section (read_sections checked each against `kind`)."""
-        if LIST_SECTIONS[name] is not kind:
-            raise TypeError(f"section {name} holds {LIST_SECTIONS[name].__name__}, not {kind.__name__}")
+        if ALL_LIST_SECTIONS[name] is not kind:
+            raise TypeError(f"section {name} holds {ALL_LIST_SECTIONS[name].__name__}, not {kind.__name__}")
         return cast(list[Entry[T]], self.lists[name])
 
     def where(self, name: str, *loc: int | str) -> Located:
@@ -142,9 +148,9 @@ def _plain(node: Any) -> Any:
 
 
 def read_sections(docs: list[Document]) -> Sections:
-    out = Sections(lists={name: [] for name in LIST_SECTIONS})
+    out = Sections(lists={name: [] for name in ALL_LIST_SECTIONS})
     adapters = {name: TypeAdapter(t) for name, t in SINGLE_SECTIONS.items()}
-    item_adapters = {name: TypeAdapter(t) for name, t in LIST_SECTIONS.items()}
+    item_adapters = {name: TypeAdapter(t) for name, t in ALL_LIST_SECTIONS.items()}
     for doc in docs:
         for key, node in doc.data.items():
             line = doc.data.lines[key]
@@ -163,7 +169,7 @@ def read_sections(docs: list[Document]) -> Sections:
                 value = _validate(adapters[key], _plain(node), key, [], doc, node, out.problems)
                 if value is not None:
                     out.single[key] = (value, Located(doc.path, line), node)
-            elif key in LIST_SECTIONS:
+            elif key in ALL_LIST_SECTIONS:
                 if not isinstance(node, YSeq):
                     out.problems.append(Problem(doc.path, line, "invalid", f"{key}: expected a list"))
                     continue
@@ -172,7 +178,7 @@ def read_sections(docs: list[Document]) -> Sections:
                     if value is not None:
                         out.lists[key].append(Entry(value, Located(doc.path, item_line)))
             else:
-                known = ", ".join(sorted([*SINGLE_SECTIONS, *LIST_SECTIONS]))
+                known = ", ".join(sorted([*SINGLE_SECTIONS, *ALL_LIST_SECTIONS]))
                 out.problems.append(
                     Problem(doc.path, line, "unknown-section", f"unknown section '{key}' (known: {known})")
                 )
