@@ -1,0 +1,458 @@
+"""`provdc inventory reorganize apply PLAN`: the two-tier inventory a checked plan describes.
+
+The plan is read as hostile input (bounded YAML, a schema of the inventory's kinds, every site and
+unit checked against the inventory and the datasets). The new inventory is written into a staging
+folder beside DIR, each file atomically, loaded and validated there, and only then takes DIR's
+place by rename (an existing DIR is kept as a backup with --force). No site's code changes, so no
+address, prefix, VLAN or ASN does (ipam.py derives them from the code); names, hostnames, the
+province and the units do. The rename map and the change report are written beside the files.
+"""
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from provdc.core.errors import ProvdcError
+from provdc.core.files import write_file
+from provdc.inventory import admin_data, yaml_bounded
+from provdc.inventory.kinds import Code, Day, Flag, HumanName, Identifier
+from provdc.inventory.loader import check_inventory, load_inventory
+from provdc.inventory.model import Inventory, Site
+from provdc.inventory.reorganize import EFFECTIVE
+from provdc.inventory.schema import CommuneType, ProvinceType
+from provdc.inventory.source import inventory_files, line_of
+
+MAX_PLAN_BYTES = 2 * 2**20
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlanProvinceIn(_Strict):
+    code: Code
+    name: HumanName
+    type: ProvinceType
+    banner: list[HumanName] = Field(min_length=1, max_length=20)
+
+
+class OldProvinceIn(_Strict):
+    code: Code
+    name: HumanName
+
+
+class PlanUnitIn(_Strict):
+    code: Code
+    name: HumanName
+    type: CommuneType
+    seat: Identifier | None = None
+    service_points: list[Identifier] = []
+
+
+class DecisionIn(_Strict):
+    site: Identifier
+    kind: Literal["split", "unmatched", "seat"]
+    why: Annotated[str, Field(max_length=2000)] = ""
+    choices: list[Identifier] = []
+    choice: Identifier | None = None
+    confirmed: Flag = False
+
+
+class ListedIn(_Strict):
+    site: Identifier
+    code: Code
+    name: HumanName
+    district: Code | None = None
+    as_: HumanName | None = Field(default=None, alias="as")
+    as_code: Code | None = None
+
+
+class PlanIn(_Strict):
+    plan: Literal["reorganize"]
+    to: Literal[2025]
+    effective: Day
+    old_province: OldProvinceIn
+    province: PlanProvinceIn
+    datasets: dict[Identifier, Annotated[str, Field(max_length=40, pattern=r"^[0-9.]+$")]]
+    units: list[PlanUnitIn] = Field(min_length=1)
+    decisions: list[DecisionIn] = []
+    unmatched: list[ListedIn] = []
+    placed_by_code: list[ListedIn] = []
+
+
+def _fail(path: Path, line: int, message: str) -> ProvdcError:
+    return ProvdcError(f"{path}:{line}: {message}")
+
+
+def read_plan(path: Path) -> tuple[PlanIn, Any]:
+    """The plan file, parsed (bounded) and checked against the plan schema: one line per refusal."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProvdcError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(raw) > MAX_PLAN_BYTES:
+        raise _fail(path, 1, f"plan is over {MAX_PLAN_BYTES // 2**20} MiB")
+    try:
+        data = yaml_bounded.load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise _fail(path, raw[: exc.start].count(b"\n") + 1, "not UTF-8") from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise _fail(path, mark.line + 1 if mark else 1, f"malformed YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise _fail(path, 1, f"malformed YAML: {str(exc).splitlines()[0]}") from None
+    except yaml_bounded.YamlRefused as exc:
+        raise _fail(path, exc.line, f"malformed YAML: {exc.message}") from None
+    if not isinstance(data, dict):
+        raise _fail(path, 1, "a plan is a mapping (plan: reorganize, to, units, …)")
+    try:
+        return PlanIn.model_validate(_plain(data)), data
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "plan"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise _fail(path, line_of(data, err["loc"]), f"{where}: {err['msg']}{more}") from None
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+@dataclass(frozen=True)
+class Assignment:
+    site: Site
+    unit: PlanUnitIn
+    role: Literal["seat", "service-point"]
+
+    @property
+    def new_name(self) -> str:
+        return self.unit.name if self.role == "seat" else f"{self.unit.name} - {self.site.name}"
+
+
+def check_plan(
+    plan: PlanIn, raw: Any, path: Path, inv: Inventory, accept_defaults: bool
+) -> dict[str, Assignment]:
+    """Every commune site in exactly one unit, each unit as the datasets give it, decisions made."""
+
+    def at(*loc: int | str) -> int:
+        return line_of(raw, loc)
+
+    if plan.old_province.code != inv.province.code:
+        raise _fail(
+            path,
+            at("old_province", "code"),
+            f"the plan is for province {plan.old_province.code}; the inventory is {inv.province.code}",
+        )
+    if plan.effective != EFFECTIVE[plan.to]:
+        raise _fail(
+            path, at("effective"), f"the {plan.to} reorganisation is in force from {EFFECTIVE[plan.to]}"
+        )
+    data = admin_data.load(inv.province.code)
+    for name, version in plan.datasets.items():
+        if data.versions.get(name) != version:
+            raise _fail(path, at("datasets", name), f"dataset {name} {version} is not the one installed")
+    if plan.province.code != data.new_province_code:
+        raise _fail(
+            path, at("province", "code"), f"the datasets put this province into {data.new_province_code}"
+        )
+    by_code = {u.code: u for u in data.new_units.values()}
+    communes = {s.id: s for s in inv.sites_of("commune")}
+    out: dict[str, Assignment] = {}
+    seen_units: set[str] = set()
+    for i, u in enumerate(plan.units):
+        known = by_code.get(u.code)
+        if known is None:
+            raise _fail(
+                path, at("units", i, "code"), f"unit {u.code} is not a unit of {data.new_province_full_name}"
+            )
+        if (known.name, known.type) != (u.name, u.type):
+            raise _fail(
+                path,
+                at("units", i, "name"),
+                f"unit {u.code} is {known.full_name} ({known.type}) in vietnam-provinces, "
+                f"not {u.name} ({u.type})",
+            )
+        if u.code in seen_units:
+            raise _fail(path, at("units", i, "code"), f"unit {u.code} is listed twice")
+        seen_units.add(u.code)
+        if u.seat is None and u.service_points:
+            raise _fail(path, at("units", i, "seat"), f"unit {u.code} has service points but no seat")
+        members = [(u.seat, "seat")] if u.seat else []
+        members += [(s, "service-point") for s in u.service_points]
+        for j, (site, role) in enumerate(members):
+            loc = (
+                ("units", i, "seat")
+                if role == "seat"
+                else ("units", i, "service_points", j - (1 if u.seat else 0))
+            )
+            if site not in communes:
+                raise _fail(path, at(*loc), f"{site} is not a commune site of the inventory")
+            if site in out:
+                raise _fail(path, at(*loc), f"{site} is already in unit {out[site].unit.code}")
+            out[site] = Assignment(communes[site], u, "seat" if role == "seat" else "service-point")
+    missing = sorted(set(communes) - set(out))
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise _fail(path, at("units"), f"{missing[0]} is in no unit{more}: every commune site needs one")
+    open_ = [(i, d) for i, d in enumerate(plan.decisions) if not d.confirmed]
+    if open_ and not accept_defaults:
+        i, d = open_[0]
+        raise _fail(
+            path,
+            at("decisions", i, "confirmed"),
+            f"decision for {d.site} ({d.kind}) is not confirmed; {len(open_)} open "
+            "(set confirmed: true, or apply with --accept-defaults)",
+        )
+    for i, d in enumerate(plan.decisions):
+        if d.site not in communes:
+            raise _fail(path, at("decisions", i, "site"), f"{d.site} is not a commune site of the inventory")
+    return out
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _yaml() -> YAML:
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.representer.ignore_aliases = lambda *_: True  # the loader refuses anchors: write values out
+    return y
+
+
+def _dump(doc: Any) -> str:
+    buf = StringIO()
+    _yaml().dump(doc, buf)
+    return buf.getvalue()
+
+
+def _q(text: str) -> DoubleQuotedScalarString:
+    return DoubleQuotedScalarString(text)
+
+
+def _flow(items: dict[str, Any]) -> CommentedMap:
+    m = CommentedMap(items)
+    m.fa.set_flow_style()
+    return m
+
+
+def _province(doc: CommentedMap, plan: PlanIn) -> None:
+    prov = doc["province"]
+    prov["code"], prov["name"] = _q(plan.province.code), _q(plan.province.name)
+    prov["type"] = plan.province.type
+    if "services" in doc:
+        doc["services"]["banner"] = CommentedSeq([_q(line) for line in plan.province.banner])
+
+
+def _districts(doc: CommentedMap) -> None:
+    for entry in doc["districts"]:
+        entry["type"] = "hub"  # a WAN aggregation point, no longer an administrative level
+
+
+def _communes(doc: CommentedMap, assigned: dict[str, Assignment], plan: PlanIn) -> None:
+    last_old = plan.effective - timedelta(days=1)
+    for entry in doc["communes"]:
+        a = assigned[f"com-{entry['code']}"]
+        old = a.site.unit
+        hub = entry.get("district")
+        items = list(entry.items())
+        entry.clear()
+        for k, v in items:
+            if k == "name":
+                entry["name"] = _q(a.new_name)
+            elif k == "type":
+                continue
+            elif k == "district":
+                entry["hub"] = _q(str(hub))
+            else:
+                entry[k] = v
+        history = [m for m in a.site.admin if m.valid_to is not None]
+        entry["admin"] = CommentedSeq(
+            [
+                *[
+                    _flow(
+                        {
+                            "unit": _q(m.unit.code),
+                            "role": m.role,
+                            **({"valid_from": m.valid_from} if m.valid_from else {}),
+                            "valid_to": m.valid_to,
+                        }
+                    )
+                    for m in history
+                ],
+                *(
+                    [_flow({"unit": _q(old.code), "role": "seat", "valid_to": last_old})]
+                    if old is not None and old.valid_to is None
+                    else []
+                ),
+                _flow({"unit": _q(a.unit.code), "role": a.role, "valid_from": plan.effective}),
+            ]
+        )
+
+
+def admin_units_yaml(inv: Inventory, plan: PlanIn) -> str:
+    """Every unit: the old ones closed the day before the plan takes effect, the new ones from it."""
+    last_old = plan.effective - timedelta(days=1)
+    rows = []
+    for u in inv.admin_units:
+        rows.append(
+            _flow(
+                {
+                    "code": _q(u.code),
+                    "name": _q(u.name),
+                    "type": u.type,
+                    "level": u.level,
+                    **({"parent": _q(u.parent)} if u.parent else {}),
+                    **({"valid_from": u.valid_from} if u.valid_from else {}),
+                    "valid_to": u.valid_to or last_old,
+                }
+            )
+        )
+    p = plan.province
+    rows.append(
+        _flow(
+            {
+                "code": _q(p.code),
+                "name": _q(p.name),
+                "type": p.type,
+                "level": "province",
+                "valid_from": plan.effective,
+            }
+        )
+    )
+    for u in plan.units:
+        rows.append(
+            _flow(
+                {
+                    "code": _q(u.code),
+                    "name": _q(u.name),
+                    "type": u.type,
+                    "level": "commune",
+                    "parent": _q(p.code),
+                    "valid_from": plan.effective,
+                }
+            )
+        )
+    head = (
+        f"# Administrative units of {p.name} and of the units it replaced ({plan.old_province.name}),\n"
+        "# each with its validity; written by `provdc inventory reorganize apply`. Names are NFC.\n"
+    )
+    return head + _dump(CommentedMap({"admin_units": CommentedSeq(rows)}))
+
+
+def new_files(root: Path, inv: Inventory, plan: PlanIn, assigned: dict[str, Assignment]) -> dict[Path, bytes]:
+    """Every file of the new inventory (relative path → bytes): YAML files edited, others copied."""
+    out: dict[Path, bytes] = {}
+    yml = set(inventory_files(root))
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = path.relative_to(root)
+        data = path.read_bytes()
+        if path in yml:
+            doc = _yaml().load(data.decode("utf-8"))
+            if isinstance(doc, CommentedMap):
+                touched = False
+                if "province" in doc:
+                    _province(doc, plan)
+                    touched = True
+                if "districts" in doc:
+                    _districts(doc)
+                    touched = True
+                if "communes" in doc:
+                    _communes(doc, assigned, plan)
+                    touched = True
+                if touched:
+                    data = _dump(doc).encode("utf-8")
+        out[rel] = data
+    out[Path("admin_units.yml")] = admin_units_yaml(inv, plan).encode("utf-8")
+    return out
+
+
+def renames(old: Inventory, new: Inventory) -> dict[str, str]:
+    """Old router hostname → new, for every site whose hostname changes."""
+    return {
+        s.router.hostname: new.sites[s.id].router.hostname
+        for s in old.sites.values()
+        if s.router.hostname != new.sites[s.id].router.hostname
+    }
+
+
+def _stage(out: Path, files: dict[Path, bytes]) -> Path:
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise ProvdcError(f"{out}: folder {parent} does not exist")
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
+    for rel, data in files.items():
+        target = stage / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_file(target, data)
+    return stage
+
+
+def _swap(stage: Path, out: Path, force: bool) -> Path | None:
+    """The staged folder takes `out`'s place; an existing non-empty `out` only with force, kept."""
+    backup = None
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise ProvdcError(f"{out}: is not a folder; left as it is")
+    if out.is_dir():
+        if any(out.iterdir()):
+            if not force:
+                raise ProvdcError(
+                    f"{out}: folder is not empty (give --force to replace it; it is kept as a backup)"
+                )
+            backup = out.with_name(f"{out.name}.bak-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
+            os.rename(out, backup)
+        else:
+            out.rmdir()
+    os.rename(stage, out)
+    return backup
+
+
+@dataclass
+class Applied:
+    out: Path
+    backup: Path | None
+    old: Inventory
+    new: Inventory
+    renames: dict[str, str]
+
+
+def apply_plan(
+    plan_path: Path, root: Path, out: Path, force: bool = False, accept_defaults: bool = False
+) -> Applied:
+    plan, raw = read_plan(plan_path)
+    inv = load_inventory(root)
+    assigned = check_plan(plan, raw, plan_path, inv, accept_defaults)
+    if out.resolve() == root.resolve() or root.resolve().is_relative_to(out.resolve()):
+        raise ProvdcError(f"{out}: would replace the inventory being reorganised; give another folder")
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ProvdcError(f"{out}: folder is not empty (give --force to replace it; it is kept as a backup)")
+    files = new_files(root, inv, plan, assigned)
+    stage = _stage(out, files)
+    try:
+        result = check_inventory(stage)
+        if not result.ok or result.inventory is None:
+            first = result.problems[0] if result.problems else "not valid"
+            raise ProvdcError(f"reorganize: the new inventory would not be valid: {first}")
+        backup = _swap(stage, out, force)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    new = load_inventory(out)
+    return Applied(out, backup, inv, new, renames(inv, new))
