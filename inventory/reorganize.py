@@ -62,6 +62,11 @@ class Plan:
     def unmatched(self) -> list[Placement]:
         return [p for p in self.placements if p.how == "unmatched"]
 
+    def decisions(self) -> list[str]:
+        """The sites a person must decide for: split units, unmatched communes, seats by rule."""
+        placed = [p.site for p in self.placements if p.how in ("split", "unmatched")]
+        return placed + [u.seat for u in self.units if u.seat and u.seat_rule.endswith("confirm")]
+
     def counts(self) -> dict[str, int]:
         hows: list[How] = ["matched", "renamed", "by-name", "split", "unmatched"]
         return {h: sum(1 for p in self.placements if p.how == h) for h in hows}

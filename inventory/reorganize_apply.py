@@ -8,6 +8,7 @@ address, prefix, VLAN or ASN does (ipam.py derives them from the code); names, h
 province and the units do. The rename map and the change report are written beside the files.
 """
 
+import json
 import os
 import shutil
 import tempfile
@@ -31,6 +32,7 @@ from provdc.inventory.kinds import Code, Day, Flag, HumanName, Identifier
 from provdc.inventory.loader import check_inventory, load_inventory
 from provdc.inventory.model import Inventory, Site
 from provdc.inventory.reorganize import EFFECTIVE
+from provdc.inventory.reorganize_report import ChangeReport, change_report
 from provdc.inventory.schema import CommuneType, ProvinceType
 from provdc.inventory.source import inventory_files, line_of
 
@@ -142,7 +144,11 @@ class Assignment:
 
     @property
     def new_name(self) -> str:
-        return self.unit.name if self.role == "seat" else f"{self.unit.name} - {self.site.name}"
+        if self.role == "seat":
+            return self.unit.name
+        if self.site.name == self.unit.name:  # a service point named as its new unit: say so
+            return f"{self.unit.name} (điểm phục vụ)"
+        return f"{self.unit.name} - {self.site.name}"
 
 
 def check_plan(
@@ -431,6 +437,7 @@ class Applied:
     old: Inventory
     new: Inventory
     renames: dict[str, str]
+    report: ChangeReport
 
 
 def apply_plan(
@@ -450,9 +457,16 @@ def apply_plan(
         if not result.ok or result.inventory is None:
             first = result.problems[0] if result.problems else "not valid"
             raise ProvdcError(f"reorganize: the new inventory would not be valid: {first}")
+        renamed = renames(inv, result.inventory)
+        report = change_report(inv, result.inventory, renamed)
+        # Beside the inventory, not in it: the loader reads only .yml files.
+        write_file(
+            stage / "reorganize-renames.json", json.dumps(renamed, ensure_ascii=False, indent=2) + "\n"
+        )
+        write_file(stage / "reorganize-changes.json", report.as_json() + "\n")
+        write_file(stage / "reorganize-changes.txt", report.as_text() + "\n")
         backup = _swap(stage, out, force)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
-    new = load_inventory(out)
-    return Applied(out, backup, inv, new, renames(inv, new))
+    return Applied(out, backup, inv, load_inventory(out), renamed, report)

@@ -144,3 +144,63 @@ def add_site_cmd(
         f"router {site.router.hostname} loopback {site.router.loopback} ASN {site.router.asn}, "
         f"WAN {site.wan.network}, LANs " + ", ".join(f"{x.role} {x.network}" for x in site.lans)
     )
+
+
+reorganize_app = typer.Typer(
+    help="Follow an administrative reorganisation (2025: two-tier local government).", no_args_is_help=True
+)
+app.add_typer(reorganize_app, name="reorganize")
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@reorganize_app.command("plan")
+def reorganize_plan(
+    out: Path = typer.Option(..., "--out", "-o", help="The plan file to write (YAML, edit it before apply)."),
+    to: int = typer.Option(2025, "--to", help="The reorganisation: 2025 (the only one with datasets)."),
+    path: InventoryOpt = None,
+) -> None:
+    """Plan each new commune, its seat and service points, what cannot be matched and what to decide."""
+    from provdc.inventory.reorganize import make_plan, plan_yaml
+
+    plan = make_plan(load_inventory(path), to)
+    write_file(out, plan_yaml(plan))
+    c = plan.counts()
+    typer.echo(
+        printable(
+            f"plan for {plan.old_name} into {plan.data.new_province_full_name}: {len(plan.units)} units, "
+            + ", ".join(f"{v} {k}" for k, v in c.items())
+            + f" commune sites; {len(plan.decisions())} decisions to confirm; written to {out}"
+        )
+    )
+    for p in plan.unmatched():
+        typer.echo(printable(f"unmatched: {p.code} {p.name} (district {p.district}, site {p.site})"))
+
+
+@reorganize_app.command("apply")
+def reorganize_apply(
+    plan_file: Path = typer.Argument(..., help="The plan `reorganize plan` wrote (edited, confirmed)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The folder of the new inventory."),
+    path: InventoryOpt = None,
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty --out (kept as a backup)."),
+    accept_defaults: bool = typer.Option(
+        False, "--accept-defaults", help="Take the plan's choices for decisions not confirmed."
+    ),
+    fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="The change report's form."),
+) -> None:
+    """Write the new inventory; addresses, prefixes, VLANs and ASNs stay; names and hostnames follow."""
+    from provdc.inventory.reorganize_apply import apply_plan
+
+    done = apply_plan(plan_file, path or default_inventory_path(), out, force, accept_defaults)
+    report = done.report
+    if fmt == ReportFormat.json:
+        typer.echo(report.as_json())
+        return
+    backup = f"; the folder that was there is in {done.backup}" if done.backup else ""
+    typer.echo(printable(f"new inventory in {out} ({len(done.new.sites)} sites){backup}"))
+    for line in report.summary():
+        typer.echo(printable(line))
+    typer.echo(printable(f"rename map and full report: {out}/reorganize-renames.json, reorganize-changes.*"))
