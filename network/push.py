@@ -16,7 +16,7 @@ empty. One push per target at a time (`lock.push_lock`).
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,6 +81,15 @@ class Pusher:
         if self.options.on_phase:
             self.options.on_phase(device, phase)
 
+    @contextlib.contextmanager
+    def _timed(self, work: "_Work", phase: str) -> Iterator[None]:
+        """Adds the time spent in the block to the device's phase profile (`phases` in the report)."""
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            work.result.add_phase(phase, time.monotonic() - start)
+
     def _open(self, device: Managed) -> Any:
         return open_driver(device, self.target, self.options.timeout)
 
@@ -94,14 +103,19 @@ class Pusher:
         device, res = work.device, work.result
         try:
             self._phase(device, "connect")
-            work.driver = self._open(device)
-            work.before = self._snapshot(work)
-            work.backup = str(work.driver.get_config(retrieve="running")["running"])
-            text = self.intended.text(device)
-            if self.options.mutate:
-                text = self.options.mutate(device, text)
-            load_intended(work.driver, device.platform, text)
-            res.diff = redact(work.driver.compare_config(), self.intended.filled)
+            with self._timed(work, "connect"):
+                work.driver = self._open(device)
+            with self._timed(work, "getters"):
+                work.before = self._snapshot(work)
+            with self._timed(work, "get_config"):
+                work.backup = str(work.driver.get_config(retrieve="running")["running"])
+            with self._timed(work, "load"):  # the render of the intended config included
+                text = self.intended.text(device)
+                if self.options.mutate:
+                    text = self.options.mutate(device, text)
+                load_intended(work.driver, device.platform, text)
+            with self._timed(work, "compare"):
+                res.diff = redact(work.driver.compare_config(), self.intended.filled)
             if not res.diff.strip():
                 res.result = "unchanged"
                 work.driver.discard_config()
@@ -111,10 +125,12 @@ class Pusher:
                 work.driver.discard_config()
             else:
                 self._phase(device, "backup")  # kept only for devices about to change
-                self.backups.write(device.hostname, device.platform, work.backup)
+                with self._timed(work, "backup"):
+                    self.backups.write(device.hostname, device.platform, work.backup)
                 self._phase(device, "commit")
                 work.pending = True
-                work.driver.commit_config(revert_in=self.options.confirm_timeout)
+                with self._timed(work, "commit"):
+                    work.driver.commit_config(revert_in=self.options.confirm_timeout)
                 res.result = "changed"
         except Exception as exc:  # every failure becomes a classified result, never a traceback
             res.result = "failed"
@@ -141,6 +157,10 @@ class Pusher:
         differs, the backup is committed as a replace.
         """
         self._phase(work.device, "restore")
+        with self._timed(work, "restore"):
+            return self._put_back(work)
+
+    def _put_back(self, work: _Work) -> bool:
         try:
             if not self._alive(work):
                 work.close()
@@ -241,11 +261,12 @@ class Pusher:
         def check(w: _Work) -> str | None:
             self._phase(w.device, "gate")
             assert w.before is not None
-            after, problem = wait_for_gate(
-                lambda: self._gate_snapshot(w), w.before, self.options.gate_timeout
-            )
-            w.result.gate = {"before": w.before.as_json(), "after": after.as_json()}
-            return problem or self._new_login(w)
+            with self._timed(w, "gate"):  # the new login that proves access is part of the gate
+                after, problem = wait_for_gate(
+                    lambda: self._gate_snapshot(w), w.before, self.options.gate_timeout
+                )
+                w.result.gate = {"before": w.before.as_json(), "after": after.as_json()}
+                return problem or self._new_login(w)
 
         with ThreadPoolExecutor(max_workers=max(1, self.options.max_workers)) as pool:
             problems = list(pool.map(check, changed))
@@ -280,7 +301,9 @@ class Pusher:
                 return
             self._phase(w.device, "confirm")
             try:
-                if confirm(w.driver):
+                with self._timed(w, "confirm"):
+                    confirmed = confirm(w.driver)
+                if confirmed:
                     w.pending = False
                 else:
                     w.result.result, w.result.reason = "failed", "timeout"

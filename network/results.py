@@ -15,6 +15,19 @@ from provdc.network.errors import Reason
 
 PUSH_RESULTS = ("unchanged", "changed", "failed", "rolled_back", "skipped")
 COMPLIANCE_RESULTS = ("compliant", "drifted", "unreachable")
+# A push's phases per device, in order; `restore` only when a change is undone.
+PHASES = (
+    "connect",
+    "getters",
+    "get_config",
+    "load",
+    "compare",
+    "backup",
+    "commit",
+    "gate",
+    "confirm",
+    "restore",
+)
 
 
 @dataclass
@@ -29,6 +42,10 @@ class DeviceResult:
     wave: int | None = None
     restored: bool | None = None  # failed devices: back at their pre-change config (checked)
     gate: dict[str, Any] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (PHASES), as measured
+
+    def add_phase(self, phase: str, seconds: float) -> None:
+        self.phases[phase] = self.phases.get(phase, 0.0) + seconds
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -46,6 +63,8 @@ class DeviceResult:
             out["restored"] = self.restored
         if self.gate:
             out["gate"] = self.gate
+        if self.phases:
+            out["phases"] = {p: round(self.phases[p], 3) for p in PHASES if p in self.phases}
         return out
 
 

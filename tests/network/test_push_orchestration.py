@@ -22,6 +22,7 @@ from provdc.network.budget import allowed_failures, check_confirm_timeout
 from provdc.network.errors import DeviceError
 from provdc.network.lock import push_lock
 from provdc.network.push import Pusher, PushOptions
+from provdc.network.results import PHASES
 from provdc.network.scope import Managed
 
 OLD = "hostname old\n!\nend\n"
@@ -165,6 +166,17 @@ def test_every_wave_commits_with_revert_timer_then_confirms(
         assert results[d.hostname].result == "changed"
         assert routers[d.hostname].log == ["commit revert_in=30", "confirm"]
         assert routers[d.hostname].running != OLD and routers[d.hostname].pending_before is None
+
+
+def test_report_profiles_every_phase_of_a_committed_device(
+    inventory: Inventory, target: Target, devices: list[Managed], routers: dict[str, Router]
+) -> None:
+    results, _ = _run(inventory, target, devices[:2], waves="100%")
+    for r in results.values():
+        phases = r.as_json()["phases"]
+        assert list(phases) == [p for p in PHASES if p != "restore"]
+        assert all(v >= 0 for v in phases.values())
+        assert sum(phases.values()) <= r.seconds + 0.01
 
 
 def test_gate_failure_reverts_the_wave_at_once_and_stops(
