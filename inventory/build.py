@@ -91,6 +91,8 @@ def ipam_plan(plan: IpamIn) -> IpamPlan:
         plan.commune_lans,
         plan.asn_base,
         MappingProxyType(dict(plan.site_vlans)),
+        plan.district_code_base,
+        plan.commune_code_base,
     )
 
 
@@ -143,7 +145,7 @@ class Builder:
         parent = f"dist-{item.hub_code}" if isinstance(item, CommuneIn) else None
         admin = self._admin(kind, item, src)
         try:
-            slot = ipam.slot(kind, item.code, number)
+            slot = ipam.slot(kind, item.code, number, plan)
             if isinstance(item, DatacenterIn):
                 lans = tuple(Lan(x.role, x.vlan, x.network) for x in item.lans)
                 for lan in lans:

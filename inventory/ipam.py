@@ -26,8 +26,11 @@ class PlanError(ValueError):
     """A site that does not fit the plan (its code is outside the ranges the plan covers)."""
 
 
-def slot(kind: str, code: str, number: int | None = None) -> int:
-    """The site's slot: dc 1, dr 2, agency 16+number, district 64+(code-288), commune 128+(code-10500)."""
+def slot(kind: str, code: str, number: int | None = None, plan: IpamPlan | None = None) -> int:
+    """The site's slot: dc 1, dr 2, agency 16+number, district 64+(code-base), commune 128+(code-base).
+
+    The bases are the plan's (`ipam.district_code_base`, `commune_code_base`; Hải Dương: 288, 10500).
+    """
     if kind in ("dc", "dr"):
         return SLOT_BASE[kind]
     if kind == "agency":
@@ -36,7 +39,10 @@ def slot(kind: str, code: str, number: int | None = None) -> int:
         return SLOT_BASE["agency"] + number
     if not code.isdigit():
         raise PlanError(f"{kind} code {code!r} is not numeric")
-    base = DISTRICT_CODE_BASE if kind == "district" else COMMUNE_CODE_BASE
+    bases = (
+        (plan.district_code_base, plan.commune_code_base) if plan else (DISTRICT_CODE_BASE, COMMUNE_CODE_BASE)
+    )
+    base = bases[0] if kind == "district" else bases[1]
     offset = int(code) - base
     width = (
         SLOT_BASE["commune"] - SLOT_BASE["district"] if kind == "district" else SLOTS - SLOT_BASE["commune"]
@@ -70,8 +76,8 @@ def lan_block(plan: IpamPlan, kind: WanSiteKind, code: str, number: int | None =
     if kind == "agency":
         return _nth(plan.agency_lans, BLOCK_PREFIX[kind], number or 0, "agency block")
     if kind == "district":
-        return _nth(plan.district_lans, 24, int(code) - DISTRICT_CODE_BASE, "district block")
-    return _nth(plan.commune_lans, 25, int(code) - COMMUNE_CODE_BASE, "commune block")
+        return _nth(plan.district_lans, 24, int(code) - plan.district_code_base, "district block")
+    return _nth(plan.commune_lans, 25, int(code) - plan.commune_code_base, "commune block")
 
 
 def site_lans(

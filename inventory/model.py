@@ -334,6 +334,9 @@ class IpamPlan:
     commune_lans: IPv4Network
     asn_base: int
     site_vlans: Mapping[SiteLanRole, int]
+    # The official codes slot 0 of the district and commune ranges stands for (province data).
+    district_code_base: int = 288
+    commune_code_base: int = 10500
 
     def pools(self) -> tuple[tuple[str, IPv4Network], ...]:
         """(name, network) of each address pool, as the inventory's `ipam` section names them."""

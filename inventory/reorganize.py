@@ -58,6 +58,7 @@ class Plan:
     placements: list[Placement]
     units: list[PlannedUnit]
     banner: tuple[str, ...]
+    names: dict[str, str] = field(default_factory=dict)  # domain, portal_host, noc_contact
 
     def unmatched(self) -> list[Placement]:
         return [p for p in self.placements if p.how == "unmatched"]
@@ -170,6 +171,11 @@ def make_plan(inv: Inventory, to: int) -> Plan:
         placements,
         _seats(placements, data),
         new_banner(inv.services.banner, data.old_province_name, data.new_province_full_name),
+        {
+            "domain": inv.province.domain,
+            "portal_host": inv.province.portal_host,
+            "noc_contact": inv.province.noc_contact,
+        },
     )
 
 
@@ -198,6 +204,8 @@ def plan_yaml(plan: Plan) -> str:
         f"  code: {_q(d.new_province_code)}",
         f"  name: {_q(d.new_province_name)}",
         f"  type: {d.new_province_type}",
+        "  # the old province's names below stay until you change them (the network keeps working)",
+        *[f"  {k}: {_q(v)}" for k, v in plan.names.items() if v],
         "  banner:",
         *[f"    - {_q(line)}" for line in plan.banner],
         "datasets:",

@@ -28,7 +28,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from provdc.core.errors import ProvdcError
 from provdc.core.files import write_file
 from provdc.inventory import admin_data, yaml_bounded
-from provdc.inventory.kinds import Code, Day, Flag, HumanName, Identifier
+from provdc.inventory.kinds import Code, Day, DomainName, Email, Flag, HumanName, Identifier
 from provdc.inventory.loader import check_inventory, load_inventory
 from provdc.inventory.model import Inventory, Site
 from provdc.inventory.reorganize import EFFECTIVE
@@ -47,6 +47,9 @@ class PlanProvinceIn(_Strict):
     code: Code
     name: HumanName
     type: ProvinceType
+    domain: DomainName | None = None
+    portal_host: DomainName | None = None
+    noc_contact: Email | None = None
     banner: list[HumanName] = Field(min_length=1, max_length=20)
 
 
@@ -250,7 +253,8 @@ def _dump(doc: Any) -> str:
 
 
 def _q(text: str) -> DoubleQuotedScalarString:
-    return DoubleQuotedScalarString(text)
+    quoted: DoubleQuotedScalarString = DoubleQuotedScalarString(text)
+    return quoted
 
 
 def _flow(items: dict[str, Any]) -> CommentedMap:
@@ -263,6 +267,10 @@ def _province(doc: CommentedMap, plan: PlanIn) -> None:
     prov = doc["province"]
     prov["code"], prov["name"] = _q(plan.province.code), _q(plan.province.name)
     prov["type"] = plan.province.type
+    for name in ("domain", "portal_host", "noc_contact"):
+        value = getattr(plan.province, name)
+        if value is not None:
+            prov[name] = value
     if "services" in doc:
         doc["services"]["banner"] = CommentedSeq([_q(line) for line in plan.province.banner])
 
@@ -343,13 +351,13 @@ def admin_units_yaml(inv: Inventory, plan: PlanIn) -> str:
             }
         )
     )
-    for u in plan.units:
+    for n in plan.units:
         rows.append(
             _flow(
                 {
-                    "code": _q(u.code),
-                    "name": _q(u.name),
-                    "type": u.type,
+                    "code": _q(n.code),
+                    "name": _q(n.name),
+                    "type": n.type,
                     "level": "commune",
                     "parent": _q(p.code),
                     "valid_from": plan.effective,

@@ -10,6 +10,7 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from provdc.inventory.ipam import COMMUNE_CODE_BASE, DISTRICT_CODE_BASE
 from provdc.inventory.ipam import SLOTS as SITE_SLOTS
 from provdc.inventory.kinds import (
     ASN_MAX,
@@ -132,6 +133,9 @@ class IpamIn(Strict):
     # every site's ASN is asn_base + its slot: the highest slot must stay a 32-bit ASN
     asn_base: Annotated[Whole, Field(ge=64512, le=ASN_MAX - (SITE_SLOTS - 1))]
     site_vlans: Annotated[dict[SiteLanRole, Vlan], AfterValidator(_every_site_vlan)]
+    # the official codes of the first district and commune slot (Hải Dương's when not given)
+    district_code_base: Annotated[Whole, Field(ge=0, le=999)] = DISTRICT_CODE_BASE
+    commune_code_base: Annotated[Whole, Field(ge=0, le=99_999)] = COMMUNE_CODE_BASE
 
 
 class SiteDefaultsIn(Strict):

@@ -131,6 +131,7 @@ class DeviceContext:
     syslog_port: int
     syslog_protocol: str
     banner: tuple[str, ...]
+    domain: str = ""  # the province's network domain (province.domain), none when empty
 
 
 def secret_placeholder(ref: str) -> str:
@@ -225,4 +226,5 @@ def device_context(inventory: Inventory, site: Site, platform: str | None = None
         syslog_port=services.syslog.port,
         syslog_protocol=services.syslog.protocol,
         banner=services.banner,
+        domain=inventory.province.domain,
     )

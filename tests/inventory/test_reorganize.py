@@ -105,15 +105,15 @@ def test_the_province_and_units_are_two_tier(applied: tuple[Path, Path, Any]) ->
     nested = _dataset("vietnam-provinces", "vietnam_provinces/data/nested-divisions.json")
     hai_phong = next(p for p in nested if p["code"] == 31)
     official = {str(w["code"]): w["name"] for w in hai_phong["wards"]}
-    for code, unit in wards.items():
-        assert official[code].endswith(" " + unit.name), code
+    for code, ward in wards.items():
+        assert official[code].endswith(" " + ward.name), code
     for site in new.sites_of("commune"):
         unit = site.unit
         assert unit is not None and unit.code in wards and site.membership is not None
         assert site.membership_on(date(2025, 6, 30)) is not None  # its old commune
         assert site.router.hostname.startswith(f"ce-{site.code}-")
-    for unit in wards.values():
-        seats = [s for s in new.sites_in(unit) if s.membership and s.membership.role == "seat"]
+    for ward in wards.values():
+        seats = [s for s in new.sites_in(ward) if s.membership and s.membership.role == "seat"]
         assert len(seats) <= 1
 
 
