@@ -5,7 +5,7 @@ the table does not know is an error at its site, not a config with made-up port 
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -43,6 +43,7 @@ from provdc.inventory.model import (
 from provdc.inventory.naming import router_hostname, site_id
 from provdc.inventory.platforms import PLATFORMS, Platform
 from provdc.inventory.schema import (
+    AddressPlanIn,
     AdminUnitIn,
     AgencyIn,
     CommuneIn,
@@ -224,10 +225,18 @@ class Builder:
         for commune in self.sec.items("communes", CommuneIn):
             yield "commune", Entry[SiteIn](commune.value, commune.src)
 
-    def sites(self, plan: IpamPlan) -> dict[str, Site]:
+    def sites(self, plan: IpamPlan, others: dict[str, IpamPlan]) -> dict[str, Site]:
         sites: dict[str, Site] = {}
         for kind, entry in self._site_entries():
-            site = self._site(kind, entry, plan)
+            name = entry.value.plan
+            if name is not None and name not in others:
+                known = ", ".join(sorted(others)) or "none"
+                message = f"{kind} {entry.value.code}: no address plan {name} (known: {known})"
+                self.problem(entry.src, "reference", message)
+                continue
+            site = self._site(kind, entry, others[name] if name is not None else plan)
+            if site is not None and name is not None:
+                site = replace(site, plan=name)
             if site is None:
                 continue
             if site.id in sites:
@@ -315,13 +324,24 @@ class Builder:
             for w in [e.value]
         )
 
-    def pools_disjoint(self, plan: IpamPlan) -> None:
+    def pools_disjoint(self, plan: IpamPlan, others: dict[str, IpamPlan]) -> None:
         where = self.sec.where("ipam")
-        pools = plan.pools()
+        pools = [(f"ipam.{n}", net) for n, net in plan.pools()]
+        for plan_name, other in others.items():
+            pools += [(f"address_plans[{plan_name}].{n}", net) for n, net in other.pools()]
         for i, (name, net) in enumerate(pools):
-            for other, other_net in pools[:i]:
+            for other_name, other_net in pools[:i]:
                 if net.overlaps(other_net):
-                    self.problem(where, "overlap", f"ipam.{name} {net} overlaps ipam.{other} {other_net}")
+                    self.problem(where, "overlap", f"{name} {net} overlaps {other_name} {other_net}")
+
+    def address_plans(self) -> dict[str, IpamPlan]:
+        plans: dict[str, IpamPlan] = {}
+        for e in self.sec.items("address_plans", AddressPlanIn):
+            if e.value.name in plans:
+                self.problem(e.src, "duplicate", f"address plan {e.value.name} is given twice")
+                continue
+            plans[e.value.name] = ipam_plan(e.value)
+        return plans
 
     def build(self) -> Inventory | None:
         missing = [name for name in REQUIRED if name not in self.sec.single]
@@ -334,9 +354,10 @@ class Builder:
         prov, carrier, svc = self.sec.province(), self.sec.carrier(), self.sec.services()
         vs = self.sec.vsphere()
         plan = ipam_plan(self.sec.ipam())
-        self.pools_disjoint(plan)
+        others = self.address_plans()
+        self.pools_disjoint(plan, others)
         self.units = admin_build.UnitIndex(self.admin_units(prov))
-        sites = self.sites(plan)
+        sites = self.sites(plan, others)
         admin_build.one_seat_each(((s.id, s.admin, s.src) for s in sites.values()), self.problem)
         return Inventory(
             province=Province(
@@ -377,6 +398,7 @@ class Builder:
             ),
             root=self.root,
             admin_units=tuple(self.units.units),
+            address_plans=MappingProxyType(others),
         )
 
     def admin_units(self, prov: ProvinceIn) -> list[AdminUnit]:

@@ -137,6 +137,7 @@ class Site:
     lan_interface: str
     src: Located
     admin: tuple[Membership, ...] = ()
+    plan: str = ""  # the address plan its addresses come from: "" for the inventory's own `ipam`
 
     def lan(self, role: LanRole) -> Lan | None:
         return next((lan for lan in self.lans if lan.role == role), None)
@@ -376,6 +377,8 @@ class Inventory:
     thresholds: Mapping[str, Levels]
     root: str = field(default="")
     admin_units: tuple[AdminUnit, ...] = ()
+    # Other provinces' address plans kept whole by a merge, by name (sites say which they use).
+    address_plans: Mapping[str, IpamPlan] = field(default_factory=dict)
 
     def units_on(self, day: date, level: UnitLevel | None = None) -> list[AdminUnit]:
         """The administrative units valid on a day (at one level, or all)."""

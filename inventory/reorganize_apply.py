@@ -9,21 +9,13 @@ province and the units do. The rename map and the change report are written besi
 """
 
 import json
-import os
-import shutil
-import tempfile
-import time
 from dataclasses import dataclass
 from datetime import timedelta
-from io import StringIO
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from provdc.core.errors import ProvdcError
 from provdc.core.files import write_file
@@ -35,6 +27,8 @@ from provdc.inventory.reorganize import EFFECTIVE
 from provdc.inventory.reorganize_report import ChangeReport, change_report
 from provdc.inventory.schema import CommuneType, ProvinceType
 from provdc.inventory.source import inventory_files, line_of
+from provdc.inventory.staging import discard, refuse_existing, stage_files, swap_in, tree_files
+from provdc.inventory.yaml_edit import CommentedMap, CommentedSeq, dump, flow, quoted, rt_yaml
 
 MAX_PLAN_BYTES = 2 * 2**20
 
@@ -237,42 +231,16 @@ def check_plan(
 # -- writing ------------------------------------------------------------------------------------
 
 
-def _yaml() -> YAML:
-    y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096
-    y.indent(mapping=2, sequence=4, offset=2)
-    y.representer.ignore_aliases = lambda *_: True  # the loader refuses anchors: write values out
-    return y
-
-
-def _dump(doc: Any) -> str:
-    buf = StringIO()
-    _yaml().dump(doc, buf)
-    return buf.getvalue()
-
-
-def _q(text: str) -> DoubleQuotedScalarString:
-    quoted: DoubleQuotedScalarString = DoubleQuotedScalarString(text)
-    return quoted
-
-
-def _flow(items: dict[str, Any]) -> CommentedMap:
-    m = CommentedMap(items)
-    m.fa.set_flow_style()
-    return m
-
-
 def _province(doc: CommentedMap, plan: PlanIn) -> None:
     prov = doc["province"]
-    prov["code"], prov["name"] = _q(plan.province.code), _q(plan.province.name)
+    prov["code"], prov["name"] = quoted(plan.province.code), quoted(plan.province.name)
     prov["type"] = plan.province.type
     for name in ("domain", "portal_host", "noc_contact"):
         value = getattr(plan.province, name)
         if value is not None:
             prov[name] = value
     if "services" in doc:
-        doc["services"]["banner"] = CommentedSeq([_q(line) for line in plan.province.banner])
+        doc["services"]["banner"] = CommentedSeq([quoted(line) for line in plan.province.banner])
 
 
 def _districts(doc: CommentedMap) -> None:
@@ -290,20 +258,20 @@ def _communes(doc: CommentedMap, assigned: dict[str, Assignment], plan: PlanIn) 
         entry.clear()
         for k, v in items:
             if k == "name":
-                entry["name"] = _q(a.new_name)
+                entry["name"] = quoted(a.new_name)
             elif k == "type":
                 continue
             elif k == "district":
-                entry["hub"] = _q(str(hub))
+                entry["hub"] = quoted(str(hub))
             else:
                 entry[k] = v
         history = [m for m in a.site.admin if m.valid_to is not None]
         entry["admin"] = CommentedSeq(
             [
                 *[
-                    _flow(
+                    flow(
                         {
-                            "unit": _q(m.unit.code),
+                            "unit": quoted(m.unit.code),
                             "role": m.role,
                             **({"valid_from": m.valid_from} if m.valid_from else {}),
                             "valid_to": m.valid_to,
@@ -312,11 +280,11 @@ def _communes(doc: CommentedMap, assigned: dict[str, Assignment], plan: PlanIn) 
                     for m in history
                 ],
                 *(
-                    [_flow({"unit": _q(old.code), "role": "seat", "valid_to": last_old})]
+                    [flow({"unit": quoted(old.code), "role": "seat", "valid_to": last_old})]
                     if old is not None and old.valid_to is None
                     else []
                 ),
-                _flow({"unit": _q(a.unit.code), "role": a.role, "valid_from": plan.effective}),
+                flow({"unit": quoted(a.unit.code), "role": a.role, "valid_from": plan.effective}),
             ]
         )
 
@@ -327,13 +295,13 @@ def admin_units_yaml(inv: Inventory, plan: PlanIn) -> str:
     rows = []
     for u in inv.admin_units:
         rows.append(
-            _flow(
+            flow(
                 {
-                    "code": _q(u.code),
-                    "name": _q(u.name),
+                    "code": quoted(u.code),
+                    "name": quoted(u.name),
                     "type": u.type,
                     "level": u.level,
-                    **({"parent": _q(u.parent)} if u.parent else {}),
+                    **({"parent": quoted(u.parent)} if u.parent else {}),
                     **({"valid_from": u.valid_from} if u.valid_from else {}),
                     "valid_to": u.valid_to or last_old,
                 }
@@ -341,10 +309,10 @@ def admin_units_yaml(inv: Inventory, plan: PlanIn) -> str:
         )
     p = plan.province
     rows.append(
-        _flow(
+        flow(
             {
-                "code": _q(p.code),
-                "name": _q(p.name),
+                "code": quoted(p.code),
+                "name": quoted(p.name),
                 "type": p.type,
                 "level": "province",
                 "valid_from": plan.effective,
@@ -353,13 +321,13 @@ def admin_units_yaml(inv: Inventory, plan: PlanIn) -> str:
     )
     for n in plan.units:
         rows.append(
-            _flow(
+            flow(
                 {
-                    "code": _q(n.code),
-                    "name": _q(n.name),
+                    "code": quoted(n.code),
+                    "name": quoted(n.name),
                     "type": n.type,
                     "level": "commune",
-                    "parent": _q(p.code),
+                    "parent": quoted(p.code),
                     "valid_from": plan.effective,
                 }
             )
@@ -368,32 +336,25 @@ def admin_units_yaml(inv: Inventory, plan: PlanIn) -> str:
         f"# Administrative units of {p.name} and of the units it replaced ({plan.old_province.name}),\n"
         "# each with its validity; written by `provdc inventory reorganize apply`. Names are NFC.\n"
     )
-    return head + _dump(CommentedMap({"admin_units": CommentedSeq(rows)}))
+    return head + dump(CommentedMap({"admin_units": CommentedSeq(rows)}))
 
 
 def new_files(root: Path, inv: Inventory, plan: PlanIn, assigned: dict[str, Assignment]) -> dict[Path, bytes]:
     """Every file of the new inventory (relative path → bytes): YAML files edited, others copied."""
-    out: dict[Path, bytes] = {}
-    yml = set(inventory_files(root))
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
+    out = tree_files(root)
+    for path in inventory_files(root):
         rel = path.relative_to(root)
-        data = path.read_bytes()
-        if path in yml:
-            doc = _yaml().load(data.decode("utf-8"))
-            if isinstance(doc, CommentedMap):
-                touched = False
-                if "province" in doc:
-                    _province(doc, plan)
-                    touched = True
-                if "districts" in doc:
-                    _districts(doc)
-                    touched = True
-                if "communes" in doc:
-                    _communes(doc, assigned, plan)
-                    touched = True
-                if touched:
-                    data = _dump(doc).encode("utf-8")
-        out[rel] = data
+        doc = rt_yaml().load(out[rel].decode("utf-8"))
+        if not isinstance(doc, CommentedMap):
+            continue
+        if "province" in doc:
+            _province(doc, plan)
+        if "districts" in doc:
+            _districts(doc)
+        if "communes" in doc:
+            _communes(doc, assigned, plan)
+        if {"province", "districts", "communes"} & set(doc):
+            out[rel] = dump(doc).encode("utf-8")
     out[Path("admin_units.yml")] = admin_units_yaml(inv, plan).encode("utf-8")
     return out
 
@@ -405,37 +366,6 @@ def renames(old: Inventory, new: Inventory) -> dict[str, str]:
         for s in old.sites.values()
         if s.router.hostname != new.sites[s.id].router.hostname
     }
-
-
-def _stage(out: Path, files: dict[Path, bytes]) -> Path:
-    parent = out.resolve().parent
-    if not parent.is_dir():
-        raise ProvdcError(f"{out}: folder {parent} does not exist")
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=parent))
-    for rel, data in files.items():
-        target = stage / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_file(target, data)
-    return stage
-
-
-def _swap(stage: Path, out: Path, force: bool) -> Path | None:
-    """The staged folder takes `out`'s place; an existing non-empty `out` only with force, kept."""
-    backup = None
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise ProvdcError(f"{out}: is not a folder; left as it is")
-    if out.is_dir():
-        if any(out.iterdir()):
-            if not force:
-                raise ProvdcError(
-                    f"{out}: folder is not empty (give --force to replace it; it is kept as a backup)"
-                )
-            backup = out.with_name(f"{out.name}.bak-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}")
-            os.rename(out, backup)
-        else:
-            out.rmdir()
-    os.rename(stage, out)
-    return backup
 
 
 @dataclass
@@ -456,10 +386,9 @@ def apply_plan(
     assigned = check_plan(plan, raw, plan_path, inv, accept_defaults)
     if out.resolve() == root.resolve() or root.resolve().is_relative_to(out.resolve()):
         raise ProvdcError(f"{out}: would replace the inventory being reorganised; give another folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ProvdcError(f"{out}: folder is not empty (give --force to replace it; it is kept as a backup)")
+    refuse_existing(out, force)
     files = new_files(root, inv, plan, assigned)
-    stage = _stage(out, files)
+    stage = stage_files(out, files)
     try:
         result = check_inventory(stage)
         if not result.ok or result.inventory is None:
@@ -473,8 +402,8 @@ def apply_plan(
         )
         write_file(stage / "reorganize-changes.json", report.as_json() + "\n")
         write_file(stage / "reorganize-changes.txt", report.as_text() + "\n")
-        backup = _swap(stage, out, force)
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        discard(stage)
         raise
+    backup = swap_in(stage, out, force)
     return Applied(out, backup, inv, load_inventory(out), renamed, report)

@@ -138,6 +138,13 @@ class IpamIn(Strict):
     commune_code_base: Annotated[Whole, Field(ge=0, le=99_999)] = COMMUNE_CODE_BASE
 
 
+class AddressPlanIn(IpamIn):
+    """Another province's address plan, kept whole after a merge: its sites say `plan: NAME`."""
+
+    name: Identifier
+    province: Code
+
+
 class SiteDefaultsIn(Strict):
     platform: Platform
     model: Name
@@ -243,6 +250,7 @@ class SiteIn(Strict):
     model: Name | None = None
     routing: Routing | None = None
     pe: Hostname | None = None
+    plan: Identifier | None = None  # an address plan of `address_plans` (merged inventories)
 
 
 class AgencyIn(SiteIn):

@@ -12,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from provdc.inventory.model import Located
 from provdc.inventory.schema import (
+    AddressPlanIn,
     AdminUnitIn,
     AgencyIn,
     CarrierIn,
@@ -50,6 +51,7 @@ LIST_SECTIONS: dict[str, type[BaseModel]] = {
 # List sections an inventory may leave out (older inventories have none).
 OPTIONAL_LIST_SECTIONS: dict[str, type[BaseModel]] = {
     "admin_units": AdminUnitIn,
+    "address_plans": AddressPlanIn,
 }
 ALL_LIST_SECTIONS = {**LIST_SECTIONS, **OPTIONAL_LIST_SECTIONS}
 

@@ -204,3 +204,16 @@ def reorganize_apply(
     for line in report.summary():
         typer.echo(printable(line))
     typer.echo(printable(f"rename map and full report: {out}/reorganize-renames.json, reorganize-changes.*"))
+
+
+@app.command("merge")
+def merge_cmd(
+    first: Path = typer.Argument(..., help="The first province's inventory folder (kept as it is)."),
+    second: Path = typer.Argument(..., help="The second province's inventory (its WAN sites and plan join)."),
+    out: Path = typer.Option(..., "--out", "-o", help="The folder of the merged inventory."),
+    force: bool = typer.Option(False, "--force", help="Replace a non-empty --out (kept as a backup)."),
+) -> None:
+    """Combine two provinces' inventories; overlapping address plans are refused, each overlap named."""
+    from provdc.inventory.merge import merge_inventories
+
+    typer.echo(printable(f"merged inventory in {out}: {merge_inventories(first, second, out, force)}"))

@@ -106,9 +106,15 @@ def test_the_ipam_plan_is_in_the_model_as_written(inv: Inventory) -> None:
     written = yaml.safe_load((default_inventory_path() / "province.yml").read_text(encoding="utf-8"))["ipam"]
     plan = inv.ipam
     assert {name: str(net) for name, net in plan.pools()} == {
-        k: v for k, v in written.items() if k not in ("asn_base", "site_vlans")
+        k: v
+        for k, v in written.items()
+        if k not in ("asn_base", "site_vlans", "district_code_base", "commune_code_base")
     }
     assert plan.asn_base == written["asn_base"]
+    assert (plan.district_code_base, plan.commune_code_base) == (
+        written["district_code_base"],
+        written["commune_code_base"],
+    )
     assert dict(plan.site_vlans) == written["site_vlans"]
 
 
