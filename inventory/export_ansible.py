@@ -74,6 +74,16 @@ def ansible_inventory(inv: Inventory) -> dict[str, Any]:
                     },
                     "provdc_management_networks": [str(n) for n in s.management_networks],
                     "provdc_snmp_user": s.snmp.user,
+                    # province data for roles that name the province (set ones only)
+                    **{
+                        f"provdc_{k}": v
+                        for k, v in (
+                            ("domain", inv.province.domain),
+                            ("portal_host", inv.province.portal_host),
+                            ("noc_contact", inv.province.noc_contact),
+                        )
+                        if v
+                    },
                 }
             ),
         },
