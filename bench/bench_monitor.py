@@ -2,42 +2,42 @@
 
 Agents: 50 UDP endpoints × 6 recordings of real devices (APC PDU, NetApp, HP OA, Huawei, Cisco,
 Juniper); each (endpoint, community) is an agent. snmpsim serves them from two processes (one per
-core). Peer: net-snmp, `snmpget` of the system group and one `snmpbulkwalk` per IF-MIB column per
-agent, 8 agents at a time with `xargs -P 8`, as a shell script would, over the same OIDs.
-Two cases: a full poll, and a steady cycle without the label columns (ifName, ifDescr), which
-`watch` and `serve` refresh only every tenth cycle.
+core). Peer: Prometheus snmp_exporter v0.29.0 with the snmp.yml provdc generates for the same
+columns (module provdc_standard, one v2c auth per recording), scraped for every agent with the
+same number of scrapes in flight as provdc's concurrency. Two cases: a full poll, and a steady
+cycle without the label columns (ifName, ifDescr) that `watch` and `serve` refresh every tenth
+cycle. A third row shows the pysnmp codec against the same peer. CPU is read from /proc for
+every process involved: provdc (this process), snmp_exporter, snmpsim.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from runner import Row
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "monitoring"))
-from snmp_agents import Snmpsim, free_udp_ports, start_snmpsim
+from exporter_agent import Exporter, start_exporter
+from snmp_agents import free_udp_ports, start_snmpsim
 
 from provdc.inventory import load_inventory
 from provdc.monitoring.poller import PollOptions
-from provdc.monitoring.profiles import standard_profile
 from provdc.monitoring.results import Agent
 from provdc.monitoring.run import poll_and_check
 from provdc.monitoring.snmp import V2c
+from provdc.monitoring.snmp_exporter_config import WalkOptions, exporter_config, module_name
 
 COMMUNITIES = ["apc-pdu", "netapp-fas3270", "hp-oa", "huawei-s5720", "cisco-c3560", "juniper-mx960"]
 ENDPOINTS = 50
 REPEAT = 3
-PEER = """
-host=$1; community=$2
-snmpget -v2c -c "$community" -On -t 5 -r 1 "$host" {system} >/dev/null
-for oid in {columns}; do snmpbulkwalk -v2c -c "$community" -On -Cr25 -t 5 -r 1 "$host" "$oid" >/dev/null; done
-"""
+CONCURRENCY = 32
 
 
 def _cpu_s(pid: int) -> float:
@@ -49,72 +49,89 @@ def _median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2]
 
 
-def _ours(agents: list[Agent], options: PollOptions, sims: list[Snmpsim]) -> tuple[float, float, float, int]:
-    """Median wall time, our CPU and snmpsim's CPU per poll, interfaces read."""
-    thresholds = load_inventory().thresholds
-    walls, cpus, sim_cpus, interfaces = [], [], [], 0
-    for _ in range(REPEAT):
-        sim0 = sum(_cpu_s(s.process.pid) for s in sims)
+def _measure(
+    job: Callable[[], object], groups: list[list[int]], repeat: int
+) -> tuple[float, float, list[float]]:
+    """Median wall time and CPU of this process, and the median CPU of each group of processes."""
+    walls: list[float] = []
+    cpus: list[float] = []
+    others: list[list[float]] = [[] for _ in groups]
+    for _ in range(repeat):
+        before = [sum(_cpu_s(p) for p in g) for g in groups]
         cpu0, start = time.process_time(), time.perf_counter()
-        results = poll_and_check(agents, thresholds, options)
+        job()
         walls.append(time.perf_counter() - start)
         cpus.append(time.process_time() - cpu0)
-        sim_cpus.append(sum(_cpu_s(s.process.pid) for s in sims) - sim0)
-        bad = [f"{r.name}: {r.error}" for r in results if not r.reachable or r.error]
-        if bad:
-            raise RuntimeError(f"bench: {len(bad)} agents failed, e.g. {bad[:2]}")
-        interfaces = sum(len(r.interfaces) for r in results)
-    return _median(walls), _median(cpus), _median(sim_cpus), interfaces
+        for i, (g, b) in enumerate(zip(groups, before, strict=True)):
+            others[i].append(sum(_cpu_s(p) for p in g) - b)
+    return _median(walls), _median(cpus), [_median(o) for o in others]
 
 
-def _peer(agents: list[Agent], labels: bool) -> float:
-    groups = standard_profile().groups
-    system = " ".join(c.oid for g in groups if not g.table for c in g.columns.values())
-    columns = " ".join(c.oid for g in groups if g.table for c in g.columns.values() if labels or not c.label)
-    communities = [a.credentials.community for a in agents if isinstance(a.credentials, V2c)]
-    assert len(communities) == len(agents), "the peer polls v2c agents only"
-    listing = "".join(f"127.0.0.1:{a.port} {c}\n" for a, c in zip(agents, communities, strict=True))
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "peer.sh"
-        script.write_text(PEER.format(system=system, columns=columns))
-        times = []
-        for _ in range(REPEAT):
-            start = time.perf_counter()
-            subprocess.run(
-                ["xargs", "-P", "8", "-n", "2", "bash", str(script)],
-                input=listing,
-                text=True,
-                check=True,
-                capture_output=True,
-            )
-            times.append(time.perf_counter() - start)
-    return _median(times)
+def _ours(agents: list[Agent], options: PollOptions) -> int:
+    results = poll_and_check(agents, load_inventory().thresholds, options)
+    bad = [f"{r.name}: {r.error}" for r in results if not r.reachable or r.error]
+    if bad:
+        raise RuntimeError(f"bench: {len(bad)} agents failed, e.g. {bad[:2]}")
+    return sum(len(r.interfaces) for r in results)
+
+
+def _scrape_all(exporter: Exporter, agents: list[Agent], module: str) -> None:
+    def one(agent: Agent) -> None:
+        text = exporter.scrape_text(f"127.0.0.1:{agent.port}", module, agent.name.split("@")[0])
+        if "snmp_scrape_pdus_returned" not in text or "ifOperStatus{" not in text:
+            raise RuntimeError(f"bench: snmp_exporter scrape of {agent.name} came back without interfaces")
+
+    with ThreadPoolExecutor(CONCURRENCY) as pool:
+        list(pool.map(one, agents))
 
 
 def run() -> list[Row]:
     ports = free_udp_ports(ENDPOINTS)
     half = ENDPOINTS // 2
     sims = [start_snmpsim(ports[:half]), start_snmpsim(ports[half:])]
+    walk = WalkOptions(timeout_s=5, retries=1, max_repetitions=25)
+    communities = {c: c for c in COMMUNITIES}
+    exporters = {
+        labels: start_exporter(
+            exporter_config(None, communities=communities, profiles=["standard"], labels=labels, walk=walk)
+        )
+        for labels in (True, False)
+    }
     rows = []
     try:
         agents = [
             Agent(f"{c}@{p}", "127.0.0.1", p, V2c(c), profile="standard") for p in ports for c in COMMUNITIES
         ]
-        full = PollOptions(timeout=5, retries=1, deadline=60, concurrency=32)
-        poll_and_check(agents, load_inventory().thresholds, full)  # snmpsim's first answers build indices
-        for what, options in (("full poll", full), ("steady cycle, no labels", replace(full, labels=False))):
-            wall, cpu, sim_cpu, interfaces = _ours(agents, options, sims)
-            peer = _peer(agents, options.labels)
+        full = PollOptions(timeout=5, retries=1, deadline=60, concurrency=CONCURRENCY)
+        interfaces = _ours(agents, full)  # snmpsim's first answers build its indices
+        sim_pids = [s.process.pid for s in sims]
+        module = module_name("standard")
+        cases = [
+            ("full poll", full, True, REPEAT),
+            ("steady cycle, no labels", replace(full, labels=False), False, REPEAT),
+            ("full poll, pysnmp codec", replace(full, codec="pysnmp"), True, 1),
+        ]
+        for what, options, labels, repeat in cases:
+            exporter = exporters[labels]
+            wall, cpu, (sim_cpu,) = _measure(partial(_ours, agents, options), [sim_pids], repeat)
+            _scrape_all(exporter, agents, module)  # warm the exporter's connections
+            peer, _, (exp_cpu, peer_sim) = _measure(
+                partial(_scrape_all, exporter, agents, module), [[exporter.process.pid], sim_pids], repeat
+            )
+            goal = "goal ≤ 1.0× snmp_exporter and ≤ 2 s CPU" if options.codec is None else "codec comparison"
             rows.append(
                 Row(
-                    f"300 agents, standard profile, {what} ({interfaces} interfaces; median of {REPEAT})",
+                    f"300 agents, standard profile, {what} ({interfaces} interfaces; median of {repeat})",
                     wall,
-                    "net-snmp snmpget + snmpbulkwalk per column, xargs -P 8",
+                    f"snmp_exporter v0.29.0, generated module provdc_standard, {CONCURRENCY} scrapes at once",
                     peer,
-                    f"goal < 3 s; CPU per poll: provdc {cpu:.1f} s, snmpsim {sim_cpu:.1f} s (2 cores)",
+                    f"{goal}; CPU per poll: provdc {cpu:.2f} s, snmpsim {sim_cpu:.1f} s | snmp_exporter "
+                    f"{exp_cpu:.2f} s, snmpsim {peer_sim:.1f} s (2 cores; {CONCURRENCY} in flight both)",
                 )
             )
     finally:
+        for exp in exporters.values():
+            exp.stop()
         for sim in sims:
             sim.stop()
     return rows

@@ -1,8 +1,13 @@
-"""Render every site's router config, against Ansible's `template` module doing the same.
+"""Render every site's router config: in-process against Jinja2 alone, as a process against Ansible.
 
-Peer: ansible-playbook over the same ~270 hosts (local connection, default forks), each host
-carrying its device record as a variable, rendering the very same templates/<platform>/device.j2
-to one file per host. Both outputs are compared byte for byte before the times are recorded.
+- in-process: `render_sites` (device contexts built from the loaded inventory, then the
+  templates) against Jinja2 alone rendering the same templates in the same environment from
+  contexts built beforehand (the rendering floor; the context building is what provdc adds).
+- process: `provdc net render --out DIR` (interpreter start, inventory load and validation,
+  render, one file per device) against ansible-playbook over the same ~270 hosts (local
+  connection, default forks), each host carrying its device record as a variable, rendering the
+  very same templates/<platform>/device.j2 to one file per host. Both outputs are compared byte
+  for byte before the times are recorded.
 """
 
 import dataclasses
@@ -85,31 +90,45 @@ def _ansible(contexts: list[DeviceContext], work: Path, limit: tuple[str, ...] =
 
 
 def run() -> list[Row]:
+    import subprocess
+
     inv = load_inventory()
     sites = list(inv.sites.values())
     ours_all = median_time(lambda: render_sites(inv, sites), repeat=7, warmup=1)
-    ours_frr = median_time(lambda: render_sites(inv, sites, "frr"), repeat=7, warmup=1)
     renderer = Renderer(inv)
     contexts = [renderer.context(s) for s in sites]
+
+    def jinja_alone() -> None:
+        for c in contexts:
+            template = renderer.env.get_template(f"{c.platform}/device.j2")
+            template.render(d=c, features=PLATFORMS[c.platform].features)
+
+    jinja = median_time(jinja_alone, repeat=7, warmup=1)
     ours = {r.hostname: r.text for r in render_sites(inv, sites)}
     with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "provdc-out"
+        cmd = [sys.executable, "-m", "provdc", "net", "render", "--out", str(out)]
+        process = median_time(lambda: subprocess.run(cmd, check=True, capture_output=True), repeat=3)
+        written = {p.stem: p.read_text("utf-8") for p in out.iterdir()}
         peer = _ansible(contexts, Path(tmp))
         theirs = {p.stem: p.read_text("utf-8") for p in (Path(tmp) / "out").iterdir()}
     same = sum(1 for h, text in ours.items() if theirs.get(h) == text)
-    note = f"{len(sites)} sites, goal < 1 s; identical output for {same}/{len(sites)} devices"
+    same_cli = sum(1 for text in written.values() if text in ours.values())
+    n = len(sites)
     return [
         Row(
-            f"render all {len(sites)} sites, own platforms (median of 7)",
+            f"render all {n} sites in-process, own platforms (median of 7)",
             ours_all,
-            "ansible-playbook template module, same templates and hosts",
-            peer,
-            note,
+            "Jinja2 alone, same environment and templates, contexts prebuilt (in-process)",
+            jinja,
+            f"goal < 1 s; provdc includes building {n} device contexts from the inventory",
         ),
         Row(
-            f"render all {len(sites)} sites as frr (median of 7)",
-            ours_frr,
-            "ansible-playbook template module, same templates and hosts",
+            f"`provdc net render --out DIR` as a process, {n} sites (median of 3)",
+            process,
+            "ansible-playbook template module, same templates and hosts (process)",
             peer,
-            "peer: own platforms",
+            f"both: interpreter start, inventory read, render, one file per device; identical output "
+            f"for {same}/{n} devices (ansible) and {same_cli}/{n} files (CLI)",
         ),
     ]
