@@ -12,6 +12,7 @@ from provdc.core.errors import ProvdcError
 from provdc.hosts.recap import HostRecap, RecapReader
 from provdc.hosts.runvars import run_files, run_vars
 from provdc.hosts.selection import PLAYBOOK, HostPlan, select_hosts
+from provdc.inventory import state_dir
 from provdc.inventory.model import Inventory
 from provdc.inventory.scope import build_scope
 from provdc.inventory.targets import Target
@@ -27,8 +28,26 @@ class ApplyResult:
         return all(h.status in ("ok", "changed") for h in self.hosts)
 
 
-def ansible_env(folder: Path, lab_host_keys: bool) -> dict[str, str]:
-    """Ansible's settings for a run: no retry files, the roles beside the playbook, our own temp."""
+def ansible_env(folder: Path, lab_host_keys: bool, cache: Path | None = None) -> dict[str, str]:
+    """Ansible's settings for a run: no retry files, the roles beside the playbook, our own temp.
+
+    Speed: pipelining (one SSH exchange per task, no temp files on the host) and forks for every
+    host at once. With `cache` (a folder kept between runs, the target's under the state dir):
+    facts cached for 10 minutes (`gathering: smart` skips the setup module while they are fresh)
+    and SSH master connections that outlive the run by 2 minutes, so a re-run within them logs in
+    to no host again.
+    """
+    persistent: dict[str, str] = {}
+    if cache is not None:
+        (cache / "facts").mkdir(parents=True, exist_ok=True, mode=0o700)
+        (cache / "cp").mkdir(parents=True, exist_ok=True, mode=0o700)
+        persistent = {
+            "ANSIBLE_GATHERING": "smart",
+            "ANSIBLE_CACHE_PLUGIN": "jsonfile",
+            "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(cache / "facts"),
+            "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "600",
+            "ANSIBLE_SSH_ARGS": "-C -o ControlMaster=auto -o ControlPersist=120s",
+        }
     return {
         "ANSIBLE_HOST_KEY_CHECKING": "false" if lab_host_keys else "true",
         **os.environ,
@@ -39,12 +58,13 @@ def ansible_env(folder: Path, lab_host_keys: bool) -> dict[str, str]:
         "ANSIBLE_STDOUT_CALLBACK": "default",
         "ANSIBLE_DISPLAY_SKIPPED_HOSTS": "false",
         "ANSIBLE_LOCAL_TEMP": str(folder / "tmp"),
-        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(folder / "cp"),
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": str((cache or folder) / "cp"),
         "ANSIBLE_PIPELINING": "true",
-        "ANSIBLE_FORKS": "10",
+        "ANSIBLE_FORKS": "20",
         "ANSIBLE_TIMEOUT": "20",
         "ANSIBLE_PYTHON_INTERPRETER": "auto_silent",
         "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+        **persistent,
     }
 
 
@@ -83,7 +103,8 @@ def apply(
     variables = run_vars(inv, target, hosts, overrides)
     reader = RecapReader()
     with run_files(inv, variables) as files:
-        env = ansible_env(files.folder, "StrictHostKeyChecking=no" in variables["ansible_ssh_common_args"])
+        lab_keys = "StrictHostKeyChecking=no" in variables["ansible_ssh_common_args"]
+        env = ansible_env(files.folder, lab_keys, state_dir() / "ansible" / target.name)
         cmd = playbook_command(files.inventory, files.extra_vars, hosts)
         if check:
             cmd.append("--check")
