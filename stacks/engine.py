@@ -11,6 +11,7 @@ import fcntl
 import json
 import os
 import re
+import shlex
 import socket
 import sys
 import time
@@ -53,6 +54,30 @@ def vcenter_access(target: Target) -> Access:
         raise ProvdcError(f"target {target.name} has no vcenter block")
     vc = target.vcenter
     return Access(vc.url, secret(vc.username_ref), secret(vc.password_ref), vc.insecure)
+
+
+_WRAPPER = """#!/bin/sh
+# Written by provdc (stacks/engine.py): the dynamic-provider server with more threads than 4.
+if [ "$1" = "-u" ] && [ "$2" = "-m" ] && [ "$3" = "pulumi.dynamic" ]; then
+  shift 3
+  exec {python} -u -m provdc.stacks.provider_server "$@"
+fi
+exec {python} "$@"
+"""
+
+
+def provider_python(folder: Path) -> Path:
+    """`$PULUMI_PYTHON_CMD` for the provider script: this Python, serving dynamic providers
+    through provdc.stacks.provider_server (16 worker threads instead of Pulumi's 4)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "provdc-python"
+    text = _WRAPPER.format(python=shlex.quote(sys.executable))
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.chmod(0o755)
+        tmp.replace(path)
+    return path
 
 
 @dataclass
@@ -102,7 +127,7 @@ def open_stack(name: str, target_name: str, inventory: Path | None = None, reach
         "PULUMI_CONFIG_PASSPHRASE": passphrase,
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-        "PULUMI_PYTHON_CMD": sys.executable,
+        "PULUMI_PYTHON_CMD": str(provider_python(state_dir() / "pulumi" / "bin")),
         "PULUMI_HOME": str(home),
         "PATH": f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     }

@@ -3,8 +3,8 @@
 Pulumi pickles a provider instance into each resource's state; the classes live in importable
 modules, so the pickle names them by reference and holds no code and no credential. The
 credentials arrive through `configure()` from the stack config (`provdc:vcenter*`, the password
-a Pulumi secret) in the provider process, and every call opens its own connection: the provider
-server runs calls on several threads at once.
+a Pulumi secret) in the provider process, where all calls share one vCenter session (the
+provider server runs calls on several threads at once; pyvmomi's stub is thread-safe).
 """
 
 from collections.abc import Iterator, Sequence
@@ -39,8 +39,13 @@ class VsphereProvider(ResourceProvider):
 
     @contextmanager
     def session(self) -> Iterator[vim.ServiceInstance]:
-        with vsphere.connect(self._access) as si:
-            yield si
+        """The provider process's one vCenter session (vsphere.shared_session); a call that finds
+        it expired drops it, so the next call logs in again."""
+        try:
+            yield vsphere.shared_session(self._access)
+        except vim.fault.NotAuthenticated:
+            vsphere.forget_session(self._access)
+            raise
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         changed = [f for f in self.fields if olds.get(f) != news.get(f)]

@@ -4,7 +4,10 @@ Everything here is a plain function over a live connection: no state is kept bet
 so the dynamic providers (pickled by Pulumi) can import it by reference.
 """
 
+import atexit
+import contextlib
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +18,7 @@ from urllib.parse import urlsplit
 from pyVim import connect as _connect
 from pyVmomi import vim as _vim
 from pyVmomi import vmodl as _vmodl
+from pyVmomi.SoapAdapter import SoapStubAdapter
 
 from provdc.core.errors import ProvdcError
 
@@ -56,8 +60,61 @@ class Access:
 @contextmanager
 def connect(access: Access, timeout: float = 30) -> Iterator[vim.ServiceInstance]:
     """A logged-in session, closed on exit; a one-line ProvdcError when it cannot be had."""
+    si = _login(access, timeout)
     try:
-        si = _pyvim.SmartConnect(
+        yield si
+    finally:
+        _pyvim.Disconnect(si)
+
+
+# One vCenter session per process and vCenter: a provider process serves every resource of a
+# run on many threads, and a Login costs vCenter hundreds of ms. One pyvmomi stub is not safe to
+# share between threads (its version state is rewritten while a response is parsed: KeyError
+# ('urn:vim25', '') under load), so each thread gets its own stub carrying the one session's
+# cookie. The session is closed when the process ends.
+_SHARED: dict[Access, Any] = {}
+_SHARED_LOCK = threading.Lock()
+_THREAD = threading.local()
+
+
+def shared_session(access: Access, timeout: float = 30) -> Any:
+    """This thread's view of the process's one logged-in session with this vCenter."""
+    with _SHARED_LOCK:
+        main = _SHARED.get(access)
+        if main is None:
+            main = _SHARED[access] = _login(access, timeout)
+            atexit.register(_logout, main)
+    views: dict[Access, tuple[Any, Any]] = getattr(_THREAD, "views", {})
+    _THREAD.views = views
+    view = views.get(access)
+    if view is None or view[0] is not main:
+        stub = SoapStubAdapter(  # type: ignore[no-untyped-call]
+            host=access.host,
+            port=access.port,
+            version=main._stub.version,
+            sslContext=ssl._create_unverified_context() if access.insecure else None,
+            poolSize=1,
+            connectionPoolTimeout=int(timeout),
+        )
+        stub.cookie = main._stub.cookie
+        view = views[access] = (main, vim.ServiceInstance("ServiceInstance", stub))
+    return view[1]
+
+
+def forget_session(access: Access) -> None:
+    """Drops the shared session (after vCenter said it is no longer authenticated)."""
+    with _SHARED_LOCK:
+        _SHARED.pop(access, None)
+
+
+def _logout(si: Any) -> None:
+    with contextlib.suppress(Exception):
+        _pyvim.Disconnect(si)
+
+
+def _login(access: Access, timeout: float) -> Any:
+    try:
+        return _pyvim.SmartConnect(
             host=access.host,
             port=access.port,
             user=access.username,
@@ -72,10 +129,6 @@ def connect(access: Access, timeout: float = 30) -> Iterator[vim.ServiceInstance
         raise ProvdcError(f"vCenter {access.url} unreachable: {reason}") from None
     except vmodl.MethodFault as exc:
         raise ProvdcError(f"vCenter {access.url}: {exc.msg}") from None
-    try:
-        yield si
-    finally:
-        _pyvim.Disconnect(si)
 
 
 def wait(task: vim.Task, timeout: float = 600) -> Any:
