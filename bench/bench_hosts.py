@@ -89,8 +89,12 @@ def run() -> list[Row]:
     with LAB_LOCK.open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         status = lab_status(detail=False)
-        if not status.up:
-            sys.exit("bench hosts: the lab is not up (flock /run/provdc-lab-session.lock provdc lab up)")
+        was_up = status.up
+        if not was_up:
+            from provdc.lab import lifecycle
+
+            lifecycle.up("small")
+            status = lab_status(detail=False)
         _reset()
         try:
             source = str(status.mgmt_source)
@@ -100,6 +104,10 @@ def run() -> list[Row]:
             peer = _peer(source)
         finally:
             _reset()
+            if not was_up:  # leave the lab as it was found
+                from provdc.lab import lifecycle
+
+                lifecycle.down()
     what = f"{n} lab hosts ({', '.join(sorted(h.name for h in status.of_kind('host')))})"
     return [
         Row(
