@@ -208,6 +208,7 @@ def _day(value: date) -> date:
 
 # A calendar day, written unquoted in YAML (2025-07-01); a quoted string is refused.
 Day = Annotated[date, Strict(), AfterValidator(_day)]
+_DNS_NAME = r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
 DomainName = Annotated[
     str,
     TextKind("domain"),
@@ -215,7 +216,7 @@ DomainName = Annotated[
     Field(max_length=253),
     AfterValidator(
         _pattern(
-            r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+            _DNS_NAME,
             "a DNS name: dot-separated lowercase ASCII labels of letters, digits and -",
         )
     ),
@@ -227,7 +228,7 @@ Email = Annotated[
     Field(max_length=254),
     AfterValidator(
         _pattern(
-            r"[a-z0-9][a-z0-9._+-]{0,63}@([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}",
+            r"[a-z0-9][a-z0-9._+-]{0,63}@" + _DNS_NAME,
             "an e-mail address",
         )
     ),

@@ -26,6 +26,7 @@ from provdc.inventory.model import Inventory, Site
 from provdc.inventory.reorganize import EFFECTIVE
 from provdc.inventory.reorganize_report import ChangeReport, change_report
 from provdc.inventory.schema import CommuneType, ProvinceType
+from provdc.inventory.sections import _plain as plain_data
 from provdc.inventory.source import inventory_files, line_of
 from provdc.inventory.staging import discard, refuse_existing, stage_files, swap_in, tree_files
 from provdc.inventory.yaml_edit import CommentedMap, CommentedSeq, dump, flow, quoted, rt_yaml
@@ -117,20 +118,12 @@ def read_plan(path: Path) -> tuple[PlanIn, Any]:
     if not isinstance(data, dict):
         raise _fail(path, 1, "a plan is a mapping (plan: reorganize, to, units, …)")
     try:
-        return PlanIn.model_validate(_plain(data)), data
+        return PlanIn.model_validate(plain_data(data)), data
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "plan"
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
         raise _fail(path, line_of(data, err["loc"]), f"{where}: {err['msg']}{more}") from None
-
-
-def _plain(node: Any) -> Any:
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
 
 
 @dataclass(frozen=True)
