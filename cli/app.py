@@ -18,7 +18,7 @@ app = typer.Typer(
 
 def _register() -> None:
     """Sub-apps are imported here so that `provdc --help` lists every area."""
-    from provdc.commands import hosts, inventory, lab, monitor, net, stack
+    from provdc.commands import hosts, inventory, lab, monitor, net, report, stack
 
     app.add_typer(inventory.app, name="inventory")
     app.add_typer(lab.app, name="lab")
@@ -26,6 +26,7 @@ def _register() -> None:
     app.add_typer(hosts.app, name="hosts")
     app.add_typer(net.app, name="net")
     app.add_typer(monitor.app, name="monitor")
+    app.add_typer(report.app, name="report")
 
 
 def _print_version(value: bool) -> None:

@@ -1,4 +1,5 @@
-"""The HTTP side of `provdc monitor serve`: `/metrics` for Prometheus and `/` for the IOC page.
+"""The HTTP side of `provdc monitor serve`: `/metrics` for Prometheus, `/` for the IOC page (and
+`/schematic.svg`, its drawing alone).
 
 One threaded WSGI server (wsgiref) in a daemon thread: `/metrics` is prometheus_client's own WSGI
 app over the serve registry, `/` renders the status page from the latest poll. With a Prometheus
@@ -22,7 +23,7 @@ from prometheus_client import make_wsgi_app
 from prometheus_client.registry import CollectorRegistry
 
 from provdc.core.errors import ProvdcError
-from provdc.monitoring.status_page import PageCounts, render
+from provdc.monitoring.status_page import PageCounts, render, schematic
 from provdc.monitoring.status_page_state import Overview
 
 
@@ -48,7 +49,7 @@ def alerts_firing(prometheus: str, timeout: float = 1.0) -> int | None:
 
 
 class StatusApp:
-    """The WSGI app: `/` the page, `/metrics` the exposition, anything else 404."""
+    """The WSGI app: `/` the page, `/schematic.svg`, `/metrics` the exposition, anything else 404."""
 
     def __init__(
         self,
@@ -70,14 +71,17 @@ class StatusApp:
         if path.startswith("/metrics"):
             metrics: Iterable[bytes] = self._metrics(environ, start_response)
             return metrics
-        if path not in ("/", "/index.html"):
+        if path == "/schematic.svg":
+            body, kind = schematic(self._latest()).encode("utf-8"), "image/svg+xml"
+        elif path in ("/", "/index.html"):
+            alerts = alerts_firing(self._prometheus) if self._prometheus else None
+            page = render(self._latest(), PageCounts(alerts, self.updated), self._province, self._refresh)
+            body, kind = page.encode("utf-8"), "text/html; charset=utf-8"
+        else:
             start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"not found\n"]
-        alerts = alerts_firing(self._prometheus) if self._prometheus else None
-        page = render(self._latest(), PageCounts(alerts, self.updated), self._province, self._refresh)
-        body = page.encode("utf-8")
         headers = [
-            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Type", kind),
             ("Content-Length", str(len(body))),
             ("Cache-Control", "no-store"),
             ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"),

@@ -8,7 +8,8 @@ are counted up while the site is connected and an MCU answers (every MCU polled 
 counts them all down).
 
 `SiteCollector` exposes the same facts for Prometheus: `provdc_device_info` (the inventory labels
-of each polled device, joined by the alert rules), `provdc_wan_link_up` and the VC endpoint counts.
+of each polled device, joined by the alert rules), `provdc_wan_link_up`, `provdc_site_up` (what
+the DTI report averages for availability) and the VC endpoint counts.
 """
 
 from __future__ import annotations
@@ -173,6 +174,9 @@ class SiteCollector(Collector):
         vc_up = GaugeMetricFamily(
             "provdc_vc_endpoints_up", "video-conference endpoints with a path to an MCU", labels=["device"]
         )
+        site_up = GaugeMetricFamily(
+            "provdc_site_up", "1 when the site is connected (router answers, WAN up)", labels=["device"]
+        )
         by_agent = {a.name: a for a in self._agents}
         for r in results:
             agent = by_agent.get(r.name)
@@ -180,10 +184,11 @@ class SiteCollector(Collector):
                 for name, up in wan_up(agent, r).items():
                     wan.add_metric([r.name, name], 1.0 if up else 0.0)
         if results:
-            routers = {s.router.hostname: s for s in self._inv.sites.values()}
             for status in overview(self._inv, self._agents, results, self._mcus).sites:
                 router = self._inv.sites[status.id].router.hostname
-                if status.vc_planned and status.state != "unknown" and router in routers:
+                if status.state != "unknown":
+                    site_up.add_metric([router], 1.0 if status.state in ("up", "degraded") else 0.0)
+                if status.vc_planned and status.state != "unknown":
                     vc.add_metric([router], float(status.vc_planned))
                     vc_up.add_metric([router], float(status.vc_up))
-        yield from (info, wan, vc, vc_up)
+        yield from (info, wan, vc, vc_up, site_up)

@@ -8,7 +8,6 @@ are compared with the province's official list (the shared CSV), not with the in
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import subprocess
@@ -18,13 +17,13 @@ from typing import Any
 
 import pytest
 import yaml
+from admin_units import ADMIN_UNITS, official_names
 from tests_cli import Cli
 
 from provdc.inventory import load_inventory
 from provdc.lab import prometheus
 
 RULES_TESTS = Path(__file__).parent / "rules_tests"
-ADMIN_UNITS = Path("/work/shared/data/hai-duong-admin-units.csv")
 
 pytestmark = pytest.mark.skipif(
     shutil.which("promtool") is None, reason="promtool (Debian prometheus) missing"
@@ -78,13 +77,6 @@ def test_every_alert_fires_and_clears(provdc_cli: Cli, tmp_path: Path) -> None:
     assert exported == tested  # no exported alert without a unit test
 
 
-def _official_names() -> dict[str, str]:
-    with ADMIN_UNITS.open(encoding="utf-8") as f:
-        return {
-            row["code"]: row["name"] for row in csv.DictReader(f) if row["level"] in ("commune", "district")
-        }
-
-
 @pytest.mark.skipif(not ADMIN_UNITS.is_file(), reason="the shared admin-units list is not here")
 def test_targets_label_every_device_with_its_official_names(provdc_cli: Cli, tmp_path: Path) -> None:
     _export(provdc_cli, tmp_path)
@@ -92,7 +84,7 @@ def test_targets_label_every_device_with_its_official_names(provdc_cli: Cli, tmp
     inv = load_inventory()
     vms = [vm.name for vm in inv.workloads if vm.group == "video_conference"]
     assert sorted(g["labels"]["device"] for g in groups) == sorted([d.name for d in inv.devices()] + vms)
-    official = _official_names()
+    official = official_names()
     communes = [g["labels"] for g in groups if g["labels"]["kind"] == "commune"]
     assert len(communes) == 235
     for labels in communes:
