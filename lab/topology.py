@@ -18,7 +18,8 @@ NodeKind = Literal["router", "pe", "host"]
 PREFIX = "pdc-"  # every namespace of the lab
 MGMT_PREFIX = "pdcm"  # the root-namespace end of every management veth
 COMMUNES_PER_DISTRICT_SMALL = 2
-HOST_GROUPS_SMALL = ("reverse_proxy", "portal", "database")
+# The first host of each: the portals, the database and the central services (SOC, NTP/DNS, NMS).
+HOST_GROUPS_SMALL = ("reverse_proxy", "portal", "database", "siem", "infra", "monitoring")
 # The carrier's core link between its PEs: outside the province's plan, like the carrier itself.
 PE_CORE_NETWORK = "100.127.31.0/31"
 

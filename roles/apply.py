@@ -99,10 +99,11 @@ def apply(
     progress: Callable[[str], None] | None = None,
 ) -> ApplyResult:
     """Apply the playbook to the selected hosts; every host is reported, failed or not."""
-    hosts: list[HostPlan] = select_hosts(build_scope(inv, target), limit)
+    scope = build_scope(inv, target)
+    hosts: list[HostPlan] = select_hosts(scope, limit)
     variables = run_vars(inv, target, hosts, overrides)
     reader = RecapReader()
-    with run_files(inv, variables) as files:
+    with run_files(inv, variables, scope) as files:
         lab_keys = "StrictHostKeyChecking=no" in variables["ansible_ssh_common_args"]
         env = ansible_env(files.folder, lab_keys, state_dir() / "ansible" / target.name)
         cmd = playbook_command(files.inventory, files.extra_vars, hosts)

@@ -46,6 +46,9 @@ class Context:
     snmp_priv_key: str
     syslog_target: str
     syslog_port: int
+    syslog_protocol: str = "relp"
+    ca_file: str | None = None  # the target's internal CA certificate, on this machine
+    prometheus_files: dict[str, str] | None = None  # `monitor export prometheus` output, by relative path
 
 
 Result = tuple[bool | None, str]
@@ -90,7 +93,7 @@ def timezone(host: Any, ctx: Context) -> Result:
 def ntp_servers(host: Any, ctx: Context) -> Result:
     conf = host.file("/etc/chrony/chrony.conf")
     have = re.findall(r"^server\s+(\S+)", conf.content_string if conf.exists else "", re.M)
-    want = [str(a) for a in ctx.inv.services.ntp]
+    want = [str(a) for a in ctx.inv.services.ntp if a != ctx.plan.vm.address]  # a server never follows itself
     return have == want, f"chrony servers {have}, inventory {want}"
 
 
@@ -178,18 +181,50 @@ def _prefix(elem: Any) -> str:
     return f"{elem}/32" if isinstance(elem, str) else str(elem)
 
 
-def declared_ports(group: str) -> set[int]:
-    """TCP ports the playbook declares for a workload group (group_vars/all.yml), plus ssh."""
-    data = yaml.safe_load(GROUP_VARS.read_text(encoding="utf-8"))
-    services = data.get("provdc_group_services", {}).get(group, [])
-    return {22} | {int(s["port"]) for s in services if s.get("proto", "tcp") == "tcp"}
+def group_vars() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(GROUP_VARS.read_text(encoding="utf-8"))
+    return data
+
+
+def _port(value: Any, inv: Inventory) -> int:
+    """A declared port: a number, or the inventory's SOC port or plain syslog port by reference."""
+    if isinstance(value, int):
+        return value
+    refs = {
+        "{{ provdc_syslog.port }}": inv.services.syslog.port,
+        "{{ provdc_soc_plain_port }}": int(group_vars()["provdc_soc_plain_port"]),
+    }
+    return refs[str(value).strip()]
+
+
+def central_services(plan: HostPlan, inv: Inventory) -> list[dict[str, Any]]:
+    """The services of a host at one of the inventory's central addresses (SOC, NTP, DNS)."""
+    data = group_vars()
+    s = inv.services
+    out: list[dict[str, Any]] = []
+    if plan.vm.address == s.syslog.address:
+        out += data["provdc_soc_services"]
+    if plan.vm.address in s.ntp:
+        out += data["provdc_ntp_services"]
+    if plan.vm.address in s.dns:
+        out += data["provdc_dns_services"]
+    return out
+
+
+def declared_ports(plan: HostPlan, inv: Inventory) -> set[int]:
+    """TCP ports the playbook declares for a host (its group, its central services), plus ssh."""
+    services = [
+        *group_vars().get("provdc_group_services", {}).get(plan.vm.group, []),
+        *central_services(plan, inv),
+    ]
+    return {22} | {_port(s["port"], inv) for s in services if s.get("proto", "tcp") == "tcp"}
 
 
 def only_declared_ports(host: Any, ctx: Context) -> Result:
-    """The firewall lets in exactly ssh and the services declared for the host's group."""
+    """The firewall lets in exactly ssh and the services declared for the host."""
     rules = _cmd(host, "nft list chain inet provdc input").stdout
     opened = {int(p) for p in re.findall(r"tcp dport (\d+) accept", rules)}
-    want = declared_ports(ctx.plan.vm.group)
+    want = declared_ports(ctx.plan, ctx.inv)
     return opened == want, f"tcp open {sorted(opened)}, declared {sorted(want)}"
 
 
@@ -275,11 +310,12 @@ def snmpv3_get(host: Any, ctx: Context) -> Result:
 def rsyslog_forwarding(host: Any, ctx: Context) -> Result:
     conf = host.file("/etc/rsyslog.d/60-provdc-soc.conf")
     text = conf.content_string if conf.exists else ""
-    want = (f'target="{ctx.syslog_target}"', f'port="{ctx.syslog_port}"', 'protocol="tcp"', "queue.filename=")
+    transport = ('type="omrelp"', 'tls="on"') if ctx.syslog_protocol == "relp" else ('protocol="tcp"',)
+    want = (f'target="{ctx.syslog_target}"', f'port="{ctx.syslog_port}"', *transport, "queue.filename=")
     missing = [w for w in want if w not in text]
     return (
         not missing,
-        f"to {ctx.syslog_target}:{ctx.syslog_port}/tcp, disk-assisted"
+        f"to {ctx.syslog_target}:{ctx.syslog_port}/{ctx.syslog_protocol}, disk-assisted"
         if not missing
         else f"missing {missing}",
     )

@@ -20,8 +20,9 @@ from provdc.core.errors import ProvdcError
 from provdc.hosts.selection import HostPlan
 from provdc.inventory.export_ansible import ansible_inventory, unsafe
 from provdc.inventory.model import Inventory
+from provdc.inventory.scope import Scope
 from provdc.inventory.secrets import secret
-from provdc.inventory.targets import DeviceAccess, Target
+from provdc.inventory.targets import DeviceAccess, Target, state_dir
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,11 @@ def host_access(target: Target) -> Access:
         lab_host_keys=access.host_keys == "lab",
         known_hosts=str(Path(access.known_hosts).expanduser()),
     )
+
+
+def ca_dir(target: Target) -> Path:
+    """The controller folder of the target's internal CA (internal_ca role): its key never leaves it."""
+    return state_dir() / "ca" / target.name
 
 
 def container_like(target: Target) -> bool:
@@ -129,6 +135,8 @@ def run_vars(
         "common_in_lab": lab,
         "hardening_in_lab": lab,
         "log_forwarding_in_lab": lab,
+        "internal_ca_dir": str(ca_dir(target)),
+        "provdc_province_networks": [str(net) for _, net in inv.ipam.pools()],
         "snmp_agent_auth_key": secret(target.snmp.auth_key_ref),
         "snmp_agent_priv_key": secret(target.snmp.priv_key_ref),
     }
@@ -158,16 +166,28 @@ INVENTORY_SCRIPT = (
 )
 
 
+def prometheus_export(scope: Scope, folder: Path) -> Path:
+    """What `provdc monitor export prometheus` writes for the scope, in `folder` (the nms role's input)."""
+    from provdc.monitoring.prometheus_export import ExportOptions, export
+
+    export(scope, ExportOptions(folder))
+    return folder
+
+
 @contextmanager
-def run_files(inv: Inventory, variables: dict[str, Any]) -> Iterator[RunFiles]:
+def run_files(inv: Inventory, variables: dict[str, Any], scope: Scope | None = None) -> Iterator[RunFiles]:
     """A dynamic inventory script and the 0600 extra-vars file, removed when the block ends.
 
     Extra vars carry secrets and --set values: like the inventory, each string is marked unsafe, so a
-    key or an override holding `{{ … }}` is passed as text and never templated.
+    key or an override holding `{{ … }}` is passed as text and never templated. With a scope, the
+    folder also holds its Prometheus export for the nms role.
     """
     with tempfile.TemporaryDirectory(prefix="provdc-hosts-") as tmp:
         folder = Path(tmp)
         os.chmod(folder, 0o700)
+        if scope is not None and "nms_prometheus_source" not in variables:
+            source = prometheus_export(scope, folder / "prometheus")
+            variables = {**variables, "nms_prometheus_source": str(source)}
         data = folder / "inventory.json"
         data.write_text(json.dumps(ansible_inventory(inv), ensure_ascii=False), encoding="utf-8")
         script = folder / "inventory.sh"

@@ -1,17 +1,20 @@
 """`provdc hosts verify`: every role's checks on every selected host, through testinfra over SSH."""
 
+import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 import testinfra  # type: ignore[import-untyped]
 
-from provdc.hosts.checks import CHECKS, Context
-from provdc.hosts.runvars import Access, host_access, public_key
+from provdc.hosts.checks import Context
+from provdc.hosts.runvars import Access, ca_dir, host_access, prometheus_export, public_key
 from provdc.hosts.selection import HostPlan, select_hosts
+from provdc.hosts.service_checks import ALL_CHECKS
 from provdc.inventory.model import Inventory
-from provdc.inventory.scope import build_scope
+from provdc.inventory.scope import Scope, build_scope
 from provdc.inventory.secrets import secret
 from provdc.inventory.targets import Target
 
@@ -48,12 +51,17 @@ class Overrides:
 
     syslog_target: str | None = None
     syslog_port: int | None = None
+    syslog_protocol: str | None = None
 
     @classmethod
     def from_run_vars(cls, given: Mapping[str, Any]) -> "Overrides":
-        """From a run's `--set` role variables: the log_forwarding role's target and port."""
+        """From a run's `--set` role variables: the log_forwarding role's target, port and protocol."""
         port = given.get("log_forwarding_port")
-        return cls(given.get("log_forwarding_target"), int(port) if port else None)
+        return cls(
+            given.get("log_forwarding_target"),
+            int(port) if port else None,
+            given.get("log_forwarding_protocol"),
+        )
 
 
 def connect(access: Access, address: str) -> Any:
@@ -84,7 +92,7 @@ def check_host(plan: HostPlan, access: Access, base: Context) -> HostReport:
         )
         return {"name": plan.name, "address": plan.address, "checks": results}
     for role in plan.roles:
-        for name, fn in CHECKS.get(role, []):
+        for name, fn in ALL_CHECKS.get(role, []):
             try:
                 passed, detail = fn(host, ctx)
             except Exception as exc:  # a check that cannot run is a failed check, not a crash
@@ -94,11 +102,23 @@ def check_host(plan: HostPlan, access: Access, base: Context) -> HostReport:
     return {"name": plan.name, "address": plan.address, "checks": results}
 
 
+def exported_prometheus(scope: Scope) -> dict[str, str]:
+    """{relative path: text} of what `provdc monitor export prometheus` writes for the scope."""
+    with tempfile.TemporaryDirectory(prefix="provdc-verify-") as tmp:
+        folder = prometheus_export(scope, Path(tmp))
+        return {
+            str(p.relative_to(folder)): p.read_text(encoding="utf-8")
+            for p in folder.rglob("*")
+            if p.is_file()
+        }
+
+
 def verify(
     inv: Inventory, target: Target, limit: str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Report:
     """Every role's checks on the selected hosts; `overrides` are the run's `--set` role variables."""
-    hosts = select_hosts(build_scope(inv, target), limit)
+    scope = build_scope(inv, target)
+    hosts = select_hosts(scope, limit)
     access = host_access(target)
     key = public_key(access)
     o = Overrides.from_run_vars(overrides or {})
@@ -111,6 +131,9 @@ def verify(
         snmp_priv_key=secret(target.snmp.priv_key_ref),
         syslog_target=o.syslog_target or str(inv.services.syslog.address),
         syslog_port=o.syslog_port or inv.services.syslog.port,
+        syslog_protocol=o.syslog_protocol or "relp",
+        ca_file=str(ca_dir(target) / "ca.crt") if (ca_dir(target) / "ca.crt").is_file() else None,
+        prometheus_files=exported_prometheus(scope) if any("nms" in h.roles for h in hosts) else None,
     )
     with ThreadPoolExecutor(max_workers=8) as pool:
         reports = list(pool.map(lambda p: check_host(p, access, base), hosts))

@@ -12,7 +12,7 @@ from provdc.inventory import load_inventory
 from provdc.inventory.scope import Scope
 from provdc.inventory.targets import LabScope, load_target
 
-BASELINE = ("common", "hardening", "snmp_agent", "log_forwarding")
+BASELINE = ("common", "hardening", "internal_ca", "snmp_agent", "log_forwarding")
 
 
 def one_line_error(out: Any) -> str:
@@ -55,6 +55,9 @@ def test_roles_follow_the_playbook() -> None:
     assert roles_of(by_name["rp-01"]) == (*BASELINE, "reverse_proxy")
     assert roles_of(by_name["db-01"]) == (*BASELINE, "postgresql")
     assert roles_of(by_name["dvc-web-01"]) == BASELINE
+    assert roles_of(by_name["siem-collector-01"]) == (*BASELINE, "soc_collector")
+    assert roles_of(by_name["ns-01"]) == (*BASELINE, "ntp_server", "dns_server")
+    assert roles_of(by_name["nms-01"]) == (*BASELINE, "nms")
 
 
 def test_limit_globs_hosts_and_groups() -> None:

@@ -33,6 +33,8 @@ def collector_sets(lab: LabStatus) -> list[str]:
         f"log_forwarding_target={lab.mgmt_source}",
         "--set",
         f"log_forwarding_port={COLLECTOR_PORT}",
+        "--set",
+        "log_forwarding_protocol=tcp",  # the test's own collector speaks plain TCP syslog
     ]
 
 

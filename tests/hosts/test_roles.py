@@ -15,8 +15,20 @@ ROLES = sorted(p.name for p in ROLES_DIR.iterdir() if (p / "tasks" / "main.yml")
 PHASES = ["preflight", "install", "configure", "service"]
 
 
-def test_the_six_roles_are_there() -> None:
-    assert ROLES == ["common", "hardening", "log_forwarding", "postgresql", "reverse_proxy", "snmp_agent"]
+def test_every_role_is_there() -> None:
+    assert ROLES == [
+        "common",
+        "dns_server",
+        "hardening",
+        "internal_ca",
+        "log_forwarding",
+        "nms",
+        "ntp_server",
+        "postgresql",
+        "reverse_proxy",
+        "snmp_agent",
+        "soc_collector",
+    ]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -57,6 +69,8 @@ def test_validate_before_use() -> None:
     assert "validate: /usr/sbin/sshd -t -f %s" in text["hardening"]
     assert "validate: /usr/sbin/nft -c -f %s" in text["hardening"]
     assert "validate: /usr/sbin/nginx -t -q -c %s" in text["reverse_proxy"]
+    assert "validate: /usr/sbin/rsyslogd -N1 -f %s" in text["soc_collector"]
+    assert "validate: /usr/sbin/nsd-checkconf %s" in text["dns_server"]
 
 
 def test_ansible_lint_is_clean() -> None:

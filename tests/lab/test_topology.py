@@ -21,7 +21,7 @@ def inv() -> Inventory:
     return load_inventory()
 
 
-def test_small_is_pes_dc_core_districts_two_communes_each_and_three_hosts(inv: Inventory) -> None:
+def test_small_is_pes_dc_core_districts_two_communes_each_and_six_hosts(inv: Inventory) -> None:
     topo = build_topology(inv, "small")
     kinds = [
         inv.sites[n.site].kind
@@ -32,7 +32,7 @@ def test_small_is_pes_dc_core_districts_two_communes_each_and_three_hosts(inv: I
     assert kinds.count("commune") == 24
     assert kinds.count("dc") == 1
     assert {n.name for n in topo.nodes if n.kind == "pe"} == set(inv.provider_edges)
-    assert len([n for n in topo.nodes if n.kind == "host"]) == 3
+    assert len([n for n in topo.nodes if n.kind == "host"]) == 6
     # the DC core devices of the inventory are there too
     assert {d.name for d in inv.dc_devices if d.role == "core"} <= {n.name for n in topo.nodes}
     for district in (s for s in inv.sites_of("district")):
