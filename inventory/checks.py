@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from ipaddress import IPv4Address, IPv4Network
 
-from provdc.inventory.model import VM, Inventory, Located
+from provdc.inventory.model import VM, Inventory, Located, Services, Site
 from provdc.inventory.source import Problem
 
 Check = Callable[[Inventory], Iterator[Problem]]
@@ -261,6 +261,37 @@ def video_conference_bandwidth(inv: Inventory) -> Iterator[Problem]:
             )
 
 
+def vc_priority_kbps(site: Site, services: Services) -> int:
+    """The strict-priority queue a site's router gives video conference: its endpoints' need,
+    at most the share of its link QoS may give video (the rule network/context.py renders)."""
+    cap = int(site.wan.bandwidth_mbps * 1000 * services.vc_max_link_share)
+    return min(site.vc_endpoints * services.vc_kbps_per_endpoint, cap)
+
+
+MCU_GROUP = "video_conference"  # the workload group of the MCU VMs (in the DC's vSphere)
+
+
+def mcu_capacity(inv: Inventory) -> Iterator[Problem]:
+    """Every remote endpoint calls into the MCU at the DC: their streams share the DC router's
+    priority queue, so the queue must hold them all (the per-site check sees one link only)."""
+    dc = inv.sites.get("dc")
+    if dc is None or not any(vm.group == MCU_GROUP for vm in inv.workloads):
+        return
+    kbps = inv.services.vc_kbps_per_endpoint
+    remote = sum(s.vc_endpoints for s in inv.sites.values() if s.id != dc.id)
+    need = remote * kbps
+    queue = vc_priority_kbps(dc, inv.services)
+    if need > queue:
+        share = inv.services.vc_max_link_share
+        yield _p(
+            dc.src,
+            "bandwidth",
+            f"MCU at {dc.id}: {remote} remote video-conference endpoints × {kbps} kbps need "
+            f"{need / 1000:g} Mbps, over the {queue / 1000:g} Mbps priority queue of {dc.id} "
+            f"({dc.vc_endpoints} endpoints; at most {share:.0%} of its {dc.wan.bandwidth_mbps} Mbps link)",
+        )
+
+
 def services_resolve(inv: Inventory) -> Iterator[Problem]:
     vm_ips = {n.ip: vm.name for vm in inv.workloads for n in vm.nics}
     wanted = [("NTP server", a) for a in inv.services.ntp] + [("DNS server", a) for a in inv.services.dns]
@@ -281,6 +312,7 @@ CHECKS: tuple[Check, ...] = (
     vsphere_references,
     vsphere_capacity,
     video_conference_bandwidth,
+    mcu_capacity,
     services_resolve,
 )
 
