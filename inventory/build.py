@@ -301,6 +301,7 @@ class Builder:
             ),
             tuple(port_groups),
             tuple(vs.folders),
+            MappingProxyType(dict(vs.templates)),
         )
 
     def workloads(self) -> tuple[VM, ...]:

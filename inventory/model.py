@@ -236,6 +236,7 @@ class Vsphere:
     datastores: tuple[Datastore, ...]
     port_groups: tuple[PortGroup, ...]
     folders: tuple[str, ...]
+    templates: Mapping[str, str] = field(default_factory=dict)  # OS (VM.os) -> its template VM
 
     def datastore_for(self, tier: str, cluster: str) -> Datastore | None:
         """The datastore of a tier mounted on a cluster (the first one declared)."""

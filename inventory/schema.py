@@ -344,6 +344,7 @@ class VsphereIn(Strict):
     datastores: list[DatastoreIn] = Field(min_length=1)
     port_groups: list[PortGroupIn] = Field(min_length=1)
     folders: list[Hostname] = []
+    templates: dict[OsName, Hostname] = {}  # the template VM each OS's workloads are cloned from
 
 
 class DiskIn(Strict):

@@ -9,6 +9,7 @@ import base64
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from ipaddress import IPv4Address, IPv4Network
 
 import pulumi
 from pulumi import Output, ResourceOptions
@@ -36,15 +37,43 @@ def pool_name(folder: str) -> str:
     return f"rp-{folder}"
 
 
+def nic_networks(inv: Inventory, vm: VM) -> list[tuple[IPv4Network, IPv4Address]]:
+    """(subnet, gateway) of each NIC from the IPAM: its port group's DC LAN and that LAN's router."""
+    lans = {lan.network: lan for site in inv.sites_of("dc") for lan in site.lans}
+    networks = {pg.name: pg.network for pg in inv.vsphere.port_groups}
+    return [(networks[n.port_group], lans[networks[n.port_group]].gateway) for n in vm.nics]
+
+
+def customization(inv: Inventory, vm: VM) -> dict[str, object]:
+    """The guest customisation of the clone: hostname, each NIC's fixed address, the gateway
+    (first NIC only: one default route) and the DNS servers and domain of the province."""
+    nics = [
+        {"ip": str(nic.ip), "netmask": str(net.netmask), "gateway": str(gw) if i == 0 else ""}
+        for i, (nic, (net, gw)) in enumerate(zip(vm.nics, nic_networks(inv, vm), strict=True))
+    ]
+    return {
+        "hostname": vm.name,
+        "domain": inv.province.domain,
+        "dns": [str(a) for a in inv.services.dns],
+        "nics": nics,
+    }
+
+
+def template_for(inv: Inventory, vm: VM) -> str:
+    """The template VM of the VM's OS (vsphere.templates)."""
+    name = inv.vsphere.templates.get(vm.os)
+    if name is None:
+        raise ProvdcError(f"{vm.src}: VM {vm.name}: no template for os '{vm.os}' in vsphere.templates")
+    return name
+
+
 def cloud_init_metadata(inv: Inventory, vm: VM) -> str:
     """cloud-init's VMware datasource metadata (guestinfo.metadata, base64): name and addresses."""
-    networks = {pg.name: pg.network for pg in inv.vsphere.port_groups}
     ethernets: dict[str, object] = {}
-    for i, nic in enumerate(vm.nics):
-        net = networks[nic.port_group]
+    for i, (nic, (net, gw)) in enumerate(zip(vm.nics, nic_networks(inv, vm), strict=True)):
         eth: dict[str, object] = {"addresses": [f"{nic.ip}/{net.prefixlen}"]}
         if i == 0:
-            eth["routes"] = [{"to": "default", "via": str(net.network_address + 1)}]
+            eth["routes"] = [{"to": "default", "via": str(gw)}]
         ethernets[f"ens{192 + 32 * i}"] = eth  # vmxnet3 names by PCI slot
     meta = {
         "instance-id": vm.name,
@@ -75,6 +104,8 @@ def vm_props(inv: Inventory, vm: VM) -> dict[str, object]:
         "disks": disks,
         "nics": [{"port_group": n.port_group} for n in vm.nics],
         "metadata": cloud_init_metadata(inv, vm),
+        "template": template_for(inv, vm),
+        "customization": customization(inv, vm),
         "annotation": f"{vm.service} (provdc, {vm.group}, cấp độ {vm.security_level})",
     }
 
@@ -156,6 +187,9 @@ def dc_core(inv: Inventory) -> Callable[[], None]:
         pulumi.export("port_groups", {name: r.id for name, r in pgs.items()})
         pulumi.export("datastores", {name: r.id for name, r in stores.items()})
         pulumi.export("folders", {name: r.id for name, r in folders.items()})
+        # The addresses the clones were customised with (the IPAM's, as `hosts` and the Ansible
+        # inventory export read them from the same model): `stack outputs` shows what was applied.
+        pulumi.export("addresses", {vm.name: str(vm.address) for vm in inv.workloads})
         pulumi.export("vm_count", len(vms))
 
     return program

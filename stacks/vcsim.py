@@ -24,12 +24,15 @@ from typing import Any
 from provdc.inventory.model import Vsphere
 from provdc.stacks import vsphere
 from provdc.stacks.errors import StackError
+from provdc.stacks.program import GUEST_IDS
 from provdc.stacks.vsphere import Access, vim
 
-VERSION = "v0.46.0"
+VERSION = "v0.56.0"
 STATUS_FILE = "vcsim.json"
 ENV_BIN = "PROVDC_VCSIM"
 START_DEADLINE = 30.0
+TEMPLATE_STORE = "provdc-templates"  # the datastore of the OS templates (a directory in workdir)
+TEMPLATE_DISK_GB = 8  # the template's system disk; clones grow it to the inventory's size
 
 
 def binary() -> Path:
@@ -133,8 +136,8 @@ def start(
     pipe, so that it outlives the process that started it.
     """
     workdir.mkdir(parents=True, exist_ok=True)
-    for ds in inventory.datastores:
-        (workdir / ds.name).mkdir(exist_ok=True)
+    for name in [ds.name for ds in inventory.datastores] + [TEMPLATE_STORE]:
+        (workdir / name).mkdir(exist_ok=True)
     args = [str(binary()), "-l", "127.0.0.1:0"]
     for flag in ("cluster", "host", "standalone-host", "ds", "vm", "pool", "pg", "app", "pod", "folder"):
         args += [f"-{flag}", "0"]
@@ -203,3 +206,43 @@ def shape(access: Access, inventory: Vsphere) -> None:
             host=[vim.dvs.HostMember.ConfigSpec(operation="add", host=h) for h in hosts],
         )
         vsphere.wait(dvs.ReconfigureDvs_Task(join))  # joins hosts the way vSphere does
+        if inventory.templates:
+            templates(dc, hosts, inventory)
+
+
+def templates(dc: vim.Datacenter, hosts: list[vim.HostSystem], inventory: Vsphere) -> None:
+    """The OS templates the workloads are cloned from, as a real vCenter has them (built by
+    image tooling): one small VM per `vsphere.templates` entry, on a datastore of their own
+    mounted on every host, marked as a template, in the datacenter's root VM folder."""
+    spec = vim.host.NasVolume.Specification(
+        remoteHost="127.0.0.1", remotePath=f"/{TEMPLATE_STORE}", localPath=TEMPLATE_STORE, type="NFS"
+    )
+    store = hosts[0].configManager.datastoreSystem.CreateNasDatastore(spec)
+    for host in hosts[1:]:
+        with contextlib.suppress(KeyError):  # vcsim answers an empty reference for a known one
+            host.configManager.datastoreSystem.CreateNasDatastore(spec)
+    pool = hosts[0].parent.resourcePool
+    for os_name, name in sorted(inventory.templates.items()):
+        disk = vim.vm.device.VirtualDisk(
+            key=-101,
+            controllerKey=1000,
+            unitNumber=0,
+            capacityInKB=TEMPLATE_DISK_GB * 1024 * 1024,
+            backing=vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
+                fileName=f"[{store.name}]", diskMode="persistent", thinProvisioned=True
+            ),
+        )
+        scsi = vim.vm.device.ParaVirtualSCSIController(key=1000, busNumber=0, sharedBus="noSharing")
+        config = vim.vm.ConfigSpec(
+            name=name,
+            numCPUs=1,
+            memoryMB=1024,
+            guestId=GUEST_IDS.get(os_name, "otherLinux64Guest"),
+            files=vim.vm.FileInfo(vmPathName=f"[{store.name}]"),
+            deviceChange=[
+                vim.vm.device.VirtualDeviceSpec(operation="add", device=scsi),
+                vim.vm.device.VirtualDeviceSpec(operation="add", fileOperation="create", device=disk),
+            ],
+        )
+        vm = vsphere.wait(dc.vmFolder.CreateVM_Task(config=config, pool=pool))
+        vm.MarkAsTemplate()

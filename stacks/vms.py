@@ -1,9 +1,12 @@
-"""Workload VMs built from scratch: CPU, memory, disks on their tier's datastore, NICs on port groups.
+"""Workload VMs cloned from their OS's template, customised (hostname, addresses, gateway,
+DNS) and powered on by the clone itself; then CPU, memory, disks on their tier's datastore and
+NICs on port groups converged as for any update.
 
 In place: name, CPU, memory (hot-add on; a decrease powers the VM off and on again), growing a
 disk, adding disks or NICs, moving a NIC to another port group, folder, resource pool,
 cloud-init metadata (guestinfo.metadata). Replace (the old VM deleted first): cluster, guest OS,
-a disk that shrinks, changes datastore or provisioning, or is removed.
+template, guest customisation (hostname, addresses, DNS: applied by vCenter on a clone's first
+boot only), a disk that shrinks, changes datastore or provisioning, or is removed.
 """
 
 from typing import Any
@@ -14,7 +17,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, Updat
 from provdc.core.errors import ProvdcError
 from provdc.stacks import vsphere
 from provdc.stacks.provider_base import VsphereProvider
-from provdc.stacks.vsphere import vim
+from provdc.stacks.vsphere import vim, vmodl
 
 Spec = vim.vm.device.VirtualDeviceSpec
 SCSI_KEY = 1000
@@ -31,11 +34,36 @@ def _nics(vm: vim.VirtualMachine) -> list[vim.vm.device.VirtualEthernetCard]:
     return sorted(devs, key=lambda d: d.key)
 
 
+def powered_on(si: vim.ServiceInstance, vm: vim.VirtualMachine) -> bool:
+    """runtime.powerState read alone: vcsim v0.56 leaves runtime.faultToleranceState empty,
+    which pyvmomi cannot parse, so `vm.runtime` as a whole is not readable there."""
+    query = vmodl.query.PropertyCollector
+    spec = query.FilterSpec(
+        objectSet=[query.ObjectSpec(obj=vm)],
+        propSet=[query.PropertySpec(type=vim.VirtualMachine, pathSet=["runtime.powerState"])],
+    )
+    found = si.content.propertyCollector.RetrieveContents([spec])
+    return bool(found) and str(found[0].propSet[0].val) == vim.VirtualMachinePowerState.poweredOn
+
+
 def _unit(index: int) -> int:
     return index if index < 7 else index + 1  # unit 7 is the SCSI controller's own
 
 
-def _disk_spec(si: vim.ServiceInstance, dc: vim.Datacenter, index: int, disk: dict[str, Any]) -> Any:
+def _controller_key(vm: vim.VirtualMachine | None) -> int:
+    """The key of the VM's SCSI controller (a clone's is its template's), or the one create adds."""
+    devices = vm.config.hardware.device if vm is not None else []
+    found = [d.key for d in devices if isinstance(d, vim.vm.device.VirtualSCSIController)]
+    return min(found) if found else SCSI_KEY
+
+
+def _disk_spec(
+    si: vim.ServiceInstance,
+    dc: vim.Datacenter,
+    index: int,
+    disk: dict[str, Any],
+    controller: int = SCSI_KEY,
+) -> Any:
     if vsphere.find(si, vim.Datastore, disk["datastore"], dc.datastoreFolder) is None:
         raise ProvdcError(f"datastore {disk['datastore']} not found in {dc.name}")
     backing = vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
@@ -46,7 +74,7 @@ def _disk_spec(si: vim.ServiceInstance, dc: vim.Datacenter, index: int, disk: di
     )
     device = vim.vm.device.VirtualDisk(
         key=-(100 + index),
-        controllerKey=SCSI_KEY,
+        controllerKey=controller,
         unitNumber=_unit(index),
         capacityInKB=int(disk["size_gb"]) * GIB_KB,
         backing=backing,
@@ -78,6 +106,33 @@ def _metadata(props: dict[str, Any]) -> list[vim.option.OptionValue]:
         vim.option.OptionValue(key="guestinfo.metadata", value=props["metadata"]),
         vim.option.OptionValue(key="guestinfo.metadata.encoding", value="base64"),
     ]
+
+
+def _customization(want: dict[str, Any]) -> vim.vm.customization.Specification:
+    """Linux guest customisation: fixed hostname and domain, a fixed address per NIC, the
+    gateway on the NICs that have one, the province's DNS servers."""
+    c = want["customization"]
+    nics = [
+        vim.vm.customization.AdapterMapping(
+            adapter=vim.vm.customization.IPSettings(
+                ip=vim.vm.customization.FixedIp(ipAddress=n["ip"]),
+                subnetMask=n["netmask"],
+                gateway=[n["gateway"]] if n["gateway"] else [],
+                dnsServerList=list(c["dns"]),
+                dnsDomain=c["domain"],
+            )
+        )
+        for n in c["nics"]
+    ]
+    return vim.vm.customization.Specification(
+        identity=vim.vm.customization.LinuxPrep(
+            hostName=vim.vm.customization.FixedName(name=c["hostname"]), domain=c["domain"]
+        ),
+        globalIPSettings=vim.vm.customization.GlobalIPSettings(
+            dnsServerList=list(c["dns"]), dnsSuffixList=[c["domain"]]
+        ),
+        nicSettingMap=nics,
+    )
 
 
 def _placement(
@@ -134,9 +189,11 @@ class VmProvider(VsphereProvider):
         "disks",
         "nics",
         "metadata",
+        "template",
+        "customization",
         "annotation",
     )
-    replace_on = ("datacenter", "cluster", "guest_id")
+    replace_on = ("datacenter", "cluster", "guest_id", "template", "customization")
 
     def diff(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         result = super().diff(id_, olds, news)
@@ -157,31 +214,59 @@ class VmProvider(VsphereProvider):
             if vm is not None:  # left by an interrupted run: adopt and converge it
                 self._converge(si, vm, live_state(si, vm), props)
                 return CreateResult(vm._moId, self.desired(props))
-            devices = [
-                Spec(
-                    operation="add",
-                    device=vim.vm.device.ParaVirtualSCSIController(
-                        key=SCSI_KEY, busNumber=0, sharedBus="noSharing"
-                    ),
-                )
-            ]
-            devices += [_disk_spec(si, dc, i, d) for i, d in enumerate(props["disks"])]
-            devices += [_nic_spec(si, dc, i, n) for i, n in enumerate(props["nics"])]
-            config = vim.vm.ConfigSpec(
-                name=props["name"],
-                numCPUs=int(props["cpu"]),
-                memoryMB=int(props["memory_mb"]),
-                guestId=props["guest_id"],
-                annotation=props["annotation"],
-                cpuHotAddEnabled=True,
-                memoryHotAddEnabled=True,
-                files=vim.vm.FileInfo(vmPathName=f"[{props['disks'][0]['datastore']}]"),
-                deviceChange=devices,
-                extraConfig=_metadata(props),
-            )
-            vm = vsphere.wait(folder.CreateVM_Task(config=config, pool=pool))
-            vsphere.wait(vm.PowerOnVM_Task())
+            vm = self._clone(si, dc, folder, pool, props)
+            self._converge(si, vm, live_state(si, vm), props)
             return CreateResult(vm._moId, self.desired(props))
+
+    def _clone(
+        self,
+        si: vim.ServiceInstance,
+        dc: vim.Datacenter,
+        folder: vim.Folder,
+        pool: vim.ResourcePool,
+        props: dict[str, Any],
+    ) -> vim.VirtualMachine:
+        """CloneVM_Task from the template onto the first disk's datastore, with the NICs, CPU,
+        memory, metadata and the guest customisation in the one spec; powered on by the clone,
+        whose first boot applies the customisation. The rest converges afterwards."""
+        template = next(
+            (t for t in vsphere.find_all(si, vim.VirtualMachine, dc.vmFolder) if t.name == props["template"]),
+            None,
+        )
+        if template is None or not template.config.template:
+            raise ProvdcError(f"template {props['template']} not found in {dc.name}")
+        store = vsphere.find(si, vim.Datastore, props["disks"][0]["datastore"], dc.datastoreFolder)
+        if store is None:
+            raise ProvdcError(f"datastore {props['disks'][0]['datastore']} not found in {dc.name}")
+        first = props["disks"][0]
+        locators = [  # the first disk's provisioning (vcsim ignores it; converge then edits)
+            vim.vm.RelocateSpec.DiskLocator(
+                diskId=d.key,
+                datastore=store,
+                diskBackingInfo=vim.vm.device.VirtualDisk.FlatVer2BackingInfo(
+                    diskMode="persistent", thinProvisioned=bool(first["thin"]), eagerlyScrub=False
+                ),
+            )
+            for d in _disks(template)[:1]
+        ]
+        old_nics = [Spec(operation="remove", device=n) for n in _nics(template)]
+        config = vim.vm.ConfigSpec(
+            numCPUs=int(props["cpu"]),
+            memoryMB=int(props["memory_mb"]),
+            annotation=props["annotation"],
+            cpuHotAddEnabled=True,
+            memoryHotAddEnabled=True,
+            deviceChange=old_nics + [_nic_spec(si, dc, i, n) for i, n in enumerate(props["nics"])],
+            extraConfig=_metadata(props),
+        )
+        spec = vim.vm.CloneSpec(
+            location=vim.vm.RelocateSpec(pool=pool, datastore=store, disk=locators),
+            config=config,
+            customization=_customization(props),
+            powerOn=True,
+            template=False,
+        )
+        return vsphere.wait(template.CloneVM_Task(folder=folder, name=props["name"], spec=spec))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         with self.session() as si:
@@ -213,10 +298,14 @@ class VmProvider(VsphereProvider):
         disks = _disks(vm)
         for i, disk in enumerate(want["disks"]):
             if i >= len(disks):
-                changes.append(_disk_spec(si, dc, i, disk))
-            elif disks[i].capacityInKB < int(disk["size_gb"]) * GIB_KB:
-                disks[i].capacityInKB = int(disk["size_gb"]) * GIB_KB
-                changes.append(Spec(operation="edit", device=disks[i]))
+                changes.append(_disk_spec(si, dc, i, disk, _controller_key(vm)))
+            else:
+                grow = disks[i].capacityInKB < int(disk["size_gb"]) * GIB_KB
+                retype = bool(disks[i].backing.thinProvisioned) != bool(disk["thin"])  # a fresh clone's
+                if grow or retype:
+                    disks[i].capacityInKB = max(disks[i].capacityInKB, int(disk["size_gb"]) * GIB_KB)
+                    disks[i].backing.thinProvisioned = bool(disk["thin"])
+                    changes.append(Spec(operation="edit", device=disks[i]))
         nics = _nics(vm)
         for i, nic in enumerate(want["nics"]):
             if i >= len(nics):
@@ -237,7 +326,7 @@ class VmProvider(VsphereProvider):
         if not (changes or spec.numCPUs or spec.memoryMB or spec.extraConfig or spec.annotation is not None):
             return
         shrink = live["cpu"] > int(want["cpu"]) or live["memory_mb"] > int(want["memory_mb"])
-        powered = vm.runtime.powerState == vim.VirtualMachinePowerState.poweredOn
+        powered = powered_on(si, vm)
         if shrink and powered:
             vsphere.wait(vm.PowerOffVM_Task())
         vsphere.wait(vm.ReconfigVM_Task(spec))
@@ -249,7 +338,7 @@ class VmProvider(VsphereProvider):
             vm = vsphere.by_moid(si, vim.VirtualMachine, id_)
             if vm is None:
                 return
-            if vm.runtime.powerState == vim.VirtualMachinePowerState.poweredOn:
+            if powered_on(si, vm):
                 vsphere.wait(vm.PowerOffVM_Task())
             vsphere.wait(vm.Destroy_Task())
 

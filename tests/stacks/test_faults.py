@@ -24,7 +24,7 @@ def vm_names(si: Any) -> list[str]:
     content = si.RetrieveContent()
     view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
     try:
-        return [v.name for v in view.view]
+        return [v.name for v in view.view if not v.config.template]  # the OS templates are vcsim's
     finally:
         view.Destroy()
 
@@ -94,9 +94,9 @@ def test_state_goes_to_the_targets_backend_with_secrets_encrypted(site: StackSit
 
 @pytest.fixture(scope="module")
 def slow_site(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[StackSite]:
-    """vcsim that takes 400 ms per VM creation, so that a run can be caught half-way."""
+    """vcsim that takes 400 ms per VM clone, so that a run can be caught half-way."""
     with stack_site(
-        tmp_path_factory.mktemp("slow"), inventory, flags=["-method-delay", "CreateVM_Task:400"]
+        tmp_path_factory.mktemp("slow"), inventory, flags=["-method-delay", "CloneVM_Task:400"]
     ) as s:
         yield s
 
