@@ -5,7 +5,8 @@ It writes, into one folder:
 - `prometheus.yml` (or `prometheus-<k>.yml` for each of N shards): a scrape job for `provdc monitor
   serve` (its /metrics) and one for snmp_exporter, whose targets come from file_sd;
 - `targets/snmp.json`: every device as a file_sd target group, labelled `device`, `site`, `kind`,
-  `district`, `name` (the Vietnamese names, NFC) and `role`, with its snmp_exporter module;
+  `district`, `name` (the Vietnamese names, NFC) and `role`, with its snmp_exporter module and
+  auth (the snmp.yml of `monitoring/snmp_exporter_config.py`);
 - `alert_rules.yml` (alert_rules.py).
 
 Sharding is Prometheus's own: with `--shards N` each server keeps the devices whose name hashes
@@ -33,13 +34,15 @@ from provdc.inventory.errors import TargetError
 from provdc.inventory.model import Device, Inventory
 from provdc.inventory.scope import Scope
 from provdc.monitoring.alert_rules import RULES_FILE, duration, rules_document
+from provdc.monitoring.snmp_exporter_config import V3_AUTH, module_name
 
 TARGETS_DIR = "targets"
 SNMP_TARGETS = "snmp.json"
 LABELS = ("device", "site", "kind", "district", "name", "role")
 MCU_GROUP = "video_conference"  # the workload group of the video-conference MCU VMs
-# snmp_exporter module of a device without `snmp_profile`: the provdc profile of its platform.
-PLATFORM_MODULES = {
+# The provdc profile of a device without `snmp_profile`, by platform: its snmp_exporter module is
+# that profile's (snmp_exporter_config.module_name), polled with the `provdc_v3` auth.
+PLATFORM_PROFILES = {
     "frr": "net-snmp",
     "cisco_ios": "cisco",
     "cisco_nxos": "cisco",
@@ -79,12 +82,14 @@ class ScrapeTarget:
     """One device as Prometheus reaches it through snmp_exporter."""
 
     address: str  # host or host:port of the SNMP agent
-    module: str
+    profile: str  # the provdc profile whose snmp_exporter module polls it
     labels: dict[str, str]
 
     def group(self) -> dict[str, Any]:
-        """Its file_sd target group: `__param_module` picks snmp_exporter's module per device."""
-        return {"targets": [self.address], "labels": {**self.labels, "__param_module": self.module}}
+        """Its file_sd target group: `__param_module` and `__param_auth` pick snmp_exporter's
+        module and auth per device (snmp_exporter_config writes both)."""
+        params = {"__param_module": module_name(self.profile), "__param_auth": V3_AUTH}
+        return {"targets": [self.address], "labels": {**self.labels, **params}}
 
 
 def _address(host: str, port: int) -> str:
@@ -115,9 +120,9 @@ def scrape_targets(scope: Scope) -> list[ScrapeTarget]:
     for reach in scope.devices():
         device = reach.device
         platform = lab_platform if lab_platform and device.role in ("router", "pe") else device.platform
-        module = device.snmp_profile or PLATFORM_MODULES.get(platform, "default")
+        profile = device.snmp_profile or PLATFORM_PROFILES.get(platform, "default")
         labels = device_labels(inv, device)
-        targets.append(ScrapeTarget(_address(reach.address, port), module, labels))
+        targets.append(ScrapeTarget(_address(reach.address, port), profile, labels))
     for name, address in mcu_vms(scope):
         targets.append(ScrapeTarget(_address(address, port), "net-snmp", mcu_labels(inv, name)))
     return targets

@@ -95,7 +95,8 @@ def test_targets_label_every_device_with_its_official_names(provdc_cli: Cli, tmp
     assert cam_thuong["labels"]["district"] == official["288"] == "Hải Dương"
     assert cam_thuong["targets"] == ["10.30.240.135"]  # docs/ipam.md: loopbacks + slot 128 + (10507 - 10500)
     assert by_device["mcu-01"]["labels"]["role"] == "mcu"
-    assert by_device["dc-nas-1"]["labels"]["__param_module"] == "netapp"
+    assert by_device["dc-nas-1"]["labels"]["__param_module"] == "provdc_netapp"  # its snmp_profile
+    assert by_device["dc-nas-1"]["labels"]["__param_auth"] == "provdc_v3"
 
 
 HOSTILE = "Xã \"Mới\": {{ .x }} & 'đ' #1 - [a], *b* % @ ! \\ / ---"
