@@ -6,8 +6,9 @@ core). Peer: Prometheus snmp_exporter v0.29.0 with the snmp.yml provdc generates
 columns (module provdc_standard, one v2c auth per recording), scraped for every agent with the
 same number of scrapes in flight as provdc's concurrency. Two cases: a full poll, and a steady
 cycle without the label columns (ifName, ifDescr) that `watch` and `serve` refresh every tenth
-cycle. A third row shows the pysnmp codec against the same peer. CPU is read from /proc for
-every process involved: provdc (this process), snmp_exporter, snmpsim.
+cycle. Two more rows show the other codecs (net-snmp through ezsnmp, pysnmp) against the same
+peer; the default codec for these v2c agents is provdc's own BER (monitoring/ber.py). CPU is
+read from /proc for every process involved: provdc (this process), snmp_exporter, snmpsim.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def run() -> list[Row]:
         cases = [
             ("full poll", full, True, REPEAT),
             ("steady cycle, no labels", replace(full, labels=False), False, REPEAT),
+            ("full poll, net-snmp codec (ezsnmp)", replace(full, codec="netsnmp"), True, 1),
             ("full poll, pysnmp codec", replace(full, codec="pysnmp"), True, 1),
         ]
         for what, options, labels, repeat in cases:

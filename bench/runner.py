@@ -59,7 +59,8 @@ def _section(name: str, rows: list[Row], command: str) -> str:
         f"<!-- bench:{name} -->",
         f"### {name}",
         "",
-        f"Command: `{command}` — {time.strftime('%Y-%m-%d')}, {_machine()}",
+        f"Command: `{command}` — {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {_machine()}, "
+        f"load average {__import__('os').getloadavg()[0]:.1f} when recorded (other work shares the machine)",
         "",
         "| what | provdc | peer | peer time | peer / provdc | note |",
         "|---|---|---|---|---|---|",

@@ -34,8 +34,9 @@ from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator  # t
 from pysnmp.proto import rfc1902, rfc1905  # type: ignore[import-untyped]
 
 Value = int | str | None
-Codec = Literal["netsnmp", "pysnmp"]
-DEFAULT_CODEC: Codec = "netsnmp"
+# auto: SNMPv2c through monitoring.ber (plain-Python BER), SNMPv3 through net-snmp (ezsnmp).
+Codec = Literal["auto", "ber", "netsnmp", "pysnmp"]
+DEFAULT_CODEC: Codec = "auto"
 _LCD = CommandGeneratorLcdConfigurator()
 _NULL = rfc1902.Null("")
 Oid = tuple[int, ...]
@@ -152,10 +153,11 @@ class AgentSession(Protocol):
 class Engines:
     """The sessions of one event loop and what they share.
 
-    `netsnmp` (the default, monitoring.netsnmp): one net-snmp session per agent, requests run in a
-    thread pool. `pysnmp`: SnmpEngines, one for every v2c agent and one per v3 credential set; an
-    engine costs ~100 ms to create and is bound to its loop: create `Engines` inside the loop and
-    close it when the loop's work is done. See docs/monitoring.md for when each codec is used.
+    `auto` (the default): SNMPv2c agents through `ber` (monitoring.ber, one UDP socket per agent
+    on the loop), SNMPv3 through `netsnmp` (monitoring.netsnmp: one net-snmp session per agent,
+    requests in a thread pool). `pysnmp`: SnmpEngines, one for every v2c agent and one per v3
+    credential set; an engine costs ~100 ms to create and is bound to its loop: create `Engines`
+    inside the loop and close it when the loop's work is done. docs/monitoring.md: which codec when.
     """
 
     def __init__(self, codec: Codec = DEFAULT_CODEC, threads: int = 128) -> None:
@@ -190,7 +192,11 @@ class Engines:
         key = (codec, creds, host, port, timeout, retries)  # the community too: agents may share an address
         session = self._sessions.get(key)
         if session is None:
-            if codec == "netsnmp":
+            if codec in ("auto", "ber") and isinstance(creds, V2c):
+                from provdc.monitoring.ber import V2cSession  # imports this module
+
+                session = V2cSession(creds.community, host, port, timeout, retries)
+            elif codec in ("auto", "netsnmp"):
                 from provdc.monitoring.netsnmp import NetSnmpSession  # imports this module
 
                 session = NetSnmpSession(creds, host, port, timeout, retries, self.executor())
