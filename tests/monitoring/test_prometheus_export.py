@@ -18,10 +18,14 @@ from typing import Any
 import pytest
 import yaml
 from admin_units import ADMIN_UNITS, official_names
+from exporter_agent import EXPORTER, start_exporter
+from snmp_agents import Snmpd, net_snmp
 from tests_cli import Cli
 
 from provdc.inventory import load_inventory
+from provdc.inventory.model import SnmpSettings
 from provdc.lab import prometheus
+from provdc.monitoring.snmp_exporter_config import exporter_config
 
 RULES_TESTS = Path(__file__).parent / "rules_tests"
 
@@ -157,3 +161,50 @@ def test_shards_split_the_devices_in_real_prometheus(provdc_cli: Cli, tmp_path: 
     every = {g["labels"]["device"] for g in _groups(tmp_path)}
     assert all(kept) and sum(len(k) for k in kept) == len(every)
     assert set().union(*kept) == every
+
+
+@pytest.mark.skipif(shutil.which("prometheus") is None, reason="prometheus (Debian) missing")
+def test_snmp_job_scrapes_a_device_through_snmp_exporter(
+    provdc_cli: Cli, snmpd: Snmpd, tmp_path: Path
+) -> None:
+    """The exported snmp job, its file_sd labels and module/auth params, with a real snmp_exporter
+    (snmp.yml from snmp_exporter_config) and a real Prometheus, against snmpd over SNMPv3.
+
+    The one target kept is the DR router's group with its address pointed at the test's snmpd.
+    """
+    if not EXPORTER.exists():
+        pytest.skip(f"no snmp_exporter at {EXPORTER}")
+    settings = SnmpSettings(snmpd.user, "SHA", "AES", "file:auth", "file:priv")
+    env = {"PROVDC_SNMP_AUTH_KEY": snmpd.auth_key, "PROVDC_SNMP_PRIV_KEY": snmpd.priv_key}
+    exporter = start_exporter(exporter_config(settings, profiles=["net-snmp"]), env)
+    server = None
+    try:
+        _export(
+            provdc_cli, tmp_path, "--scrape-interval", "1", "--snmp-exporter", f"127.0.0.1:{exporter.port}"
+        )
+        dr = next(g for g in _groups(tmp_path) if g["labels"]["device"] == "dr-core-1")
+        assert dr["labels"]["__param_module"] == "provdc_net_snmp"
+        dr["targets"] = [f"127.0.0.1:{snmpd.port}"]
+        (tmp_path / "targets" / "snmp.json").write_text(
+            json.dumps([dr], ensure_ascii=False), encoding="utf-8"
+        )
+        server = prometheus.start(tmp_path / "prometheus.yml", tmp_path / "run")
+        deadline, up = time.monotonic() + 30, []
+        while time.monotonic() < deadline and not up:
+            up = [r for r in server.api("query", query='up{job="snmp"} == 1')["result"]]
+            time.sleep(0.3)
+        assert up and up[0]["metric"]["device"] == "dr-core-1", up
+        series = server.api("query", query='ifOperStatus{job="snmp"}')["result"]
+    finally:
+        exporter.stop()
+        if server is not None:
+            server.stop()
+    auth = ["-v3", "-l", "authPriv", "-u", snmpd.user, "-a", "SHA", "-A", snmpd.auth_key]
+    oper = net_snmp(
+        "snmpbulkwalk", snmpd.port, [*auth, "-x", "AES", "-X", snmpd.priv_key], "1.3.6.1.2.1.2.2.1.8"
+    )
+    assert {s["metric"]["ifIndex"]: int(s["value"][1]) for s in series} == {
+        k: int(v) for k, v in oper.items()
+    }
+    official = "Trung tâm dữ liệu dự phòng"  # datacenters.yml: the DR site's name
+    assert all(s["metric"]["site"] == "dr" and s["metric"]["name"] == official for s in series)
