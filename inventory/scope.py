@@ -90,8 +90,9 @@ class Scope:
         sites = matching_sites(self.inventory, self.site_glob)
         if self.lab is None:
             return sites
-        built = set(self.lab.routers)
-        in_lab = [s for s in sites if s.router.hostname in built]
+        built, built_sites = set(self.lab.routers), set(self.lab.router_sites)
+        # by site too: a reorganisation renames routers the lab built under their old names
+        in_lab = [s for s in sites if s.router.hostname in built or s.id in built_sites]
         if not in_lab:
             raise TargetError(f"no router of the lab matches '{self.site_glob}' (lab routers: {len(built)})")
         return in_lab

@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from provdc.inventory.errors import TargetError
-from provdc.inventory.kinds import SecretRef
+from provdc.inventory.kinds import Identifier, SecretRef
 from provdc.inventory.loader import default_inventory_path
 from provdc.inventory.platforms import Platform
 from provdc.inventory.schema import Strict
@@ -61,6 +61,7 @@ class LabScope(Strict):
 
     record: str
     routers: tuple[str, ...]
+    router_sites: tuple[Identifier, ...] = ()  # the site of each router: it outlives a rename
     pes: tuple[str, ...] = ()
     hosts: tuple[str, ...] = ()
     platform: Platform = "frr"

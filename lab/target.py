@@ -37,6 +37,7 @@ def lab_scope(paths: LabPaths, record: LabRecord) -> dict[str, Any]:
     return {
         "record": str(paths.state_file),
         **{group: [n.name for n in record.nodes if n.kind == kind] for group, kind in NODE_GROUPS},
+        "router_sites": [n.site for n in record.nodes if n.kind == "router"],
         "platform": ROUTER_PLATFORM,
         "wan_interface": ports.wan,
         "lan_interface": ports.lan,
