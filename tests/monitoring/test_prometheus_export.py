@@ -189,9 +189,10 @@ def test_snmp_job_scrapes_a_device_through_snmp_exporter(
             json.dumps([dr], ensure_ascii=False), encoding="utf-8"
         )
         server = prometheus.start(tmp_path / "prometheus.yml", tmp_path / "run")
-        deadline, up = time.monotonic() + 30, []
+        deadline = time.monotonic() + 30
+        up: list[dict[str, Any]] = []
         while time.monotonic() < deadline and not up:
-            up = [r for r in server.api("query", query='up{job="snmp"} == 1')["result"]]
+            up = server.api("query", query='up{job="snmp"} == 1')["result"]
             time.sleep(0.3)
         assert up and up[0]["metric"]["device"] == "dr-core-1", up
         series = server.api("query", query='ifOperStatus{job="snmp"}')["result"]
