@@ -30,6 +30,8 @@ def _second_province(dest: Path, edits: dict[str, str]) -> Path:
         for old, new in edits.items():
             text = text.replace(old, new)
         text = text.replace("pe-hdg-", "pe-hpg-").replace("HDG", "HPG")
+        # no video-conference endpoints: one DC's MCU link cannot carry two provinces' (a check refuses it)
+        text = re.sub(r"vc_endpoints: [0-9]+", "vc_endpoints: 0", text)
         text = text.replace('code: "30"', 'code: "31"').replace(
             'name: "Hải Dương"\n  timezone', 'name: "Hải Phòng"\n  timezone'
         )
