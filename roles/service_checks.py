@@ -256,10 +256,18 @@ def prometheus_config(host: Any, ctx: Context) -> Result:
     )
 
 
-def _prometheus_api(ctx: Context, path: str) -> tuple[int, bytes]:
+def _prometheus_api(ctx: Context, path: str, seconds: float = 30) -> tuple[int, bytes]:
+    """GET from Prometheus, retried while it starts (a restart at the end of a run takes seconds)."""
     url = f"http://{ctx.plan.address}:{PROMETHEUS_PORT}{path}"
-    with urllib.request.urlopen(url, timeout=5) as resp:
-        return int(resp.status), bytes(resp.read())
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as resp:
+                return int(resp.status), bytes(resp.read())
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def prometheus_ready(host: Any, ctx: Context) -> Result:
