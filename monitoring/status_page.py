@@ -89,8 +89,9 @@ def schematic(view: Overview) -> str:
     agency_y = 110
     district_y = 190
     column = WIDTH / max(len(districts), 1)
-    for i, s in enumerate(centres):
-        parts.append(_box(s, dc_x + i * 140, dc_y, 120, 34, s.name))
+    for i, s in enumerate(centres):  # side by side, labels 280 px apart
+        x = dc_x + (i - (len(centres) - 1) / 2) * 280
+        parts.append(_box(s, x, dc_y, 120, 34, s.name))
     step = WIDTH / max(len(agencies), 1)
     for i, s in enumerate(agencies):
         x = i * step + step / 2 - 10
