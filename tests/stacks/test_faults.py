@@ -65,6 +65,22 @@ def test_wrong_password_is_refused_in_one_line(site: StackSite) -> None:
         assert vm_names(si) == []
 
 
+def test_vm_whose_os_has_no_template_is_refused_in_one_line(site: StackSite, inventory_copy: Path) -> None:
+    vsphere_yml = inventory_copy / "vsphere.yml"
+    text = vsphere_yml.read_text(encoding="utf-8")
+    edited = re.sub(r"\n  templates: \{[^}]*\}\n", "\n  templates: {}\n", text)
+    assert edited != text
+    vsphere_yml.write_text(edited, encoding="utf-8")
+    done = site.cli("up", "dc-core", "--yes", inventory=inventory_copy)
+    assert done.returncode == 1
+    line = one_line_error(done.stderr)
+    first = inventory_copy / "workloads.yml"
+    assert "no template for os 'debian-12' in vsphere.templates" in line, line
+    assert str(first.name) in line, line
+    with site.vcenter() as si:
+        assert vm_names(si) == []
+
+
 def test_preflight_refuses_what_does_not_fit(site: StackSite) -> None:
     """With vCenter's own figures (vcsim's hosts: 2 cores, 4 GiB) the workloads cannot fit."""
     assert site.sim is not None
