@@ -72,6 +72,7 @@ class MibSpec(_Strict):
 
 class VendorSpec(_Strict):
     sys_object_id: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()  # inventory platforms polled with this profile when not probed
     mibs: tuple[str, ...]
 
 
@@ -159,6 +160,14 @@ def profile(name: str) -> Profile:
     if spec is None:
         raise ProvdcError(f"no SNMP profile '{name}' (have: standard, {', '.join(profile_names())})")
     return Profile(name, _groups(vendors.standard + spec.mibs))
+
+
+def profile_of_platform(platform: str) -> str:
+    """The profile of an inventory platform, for pollers that cannot probe sysObjectID first."""
+    for name, spec in vendor_file().profiles.items():
+        if platform in spec.platforms:
+            return name
+    return "default"
 
 
 def profile_for(sys_object_id: str) -> str:

@@ -34,24 +34,13 @@ from provdc.inventory.errors import TargetError
 from provdc.inventory.model import Device, Inventory
 from provdc.inventory.scope import Scope
 from provdc.monitoring.alert_rules import RULES_FILE, duration, rules_document
+from provdc.monitoring.profiles import profile_of_platform
 from provdc.monitoring.snmp_exporter_config import V3_AUTH, module_name
 
 TARGETS_DIR = "targets"
 SNMP_TARGETS = "snmp.json"
 LABELS = ("device", "site", "kind", "district", "name", "role")
 MCU_GROUP = "video_conference"  # the workload group of the video-conference MCU VMs
-# The provdc profile of a device without `snmp_profile`, by platform: its snmp_exporter module is
-# that profile's (snmp_exporter_config.module_name), polled with the `provdc_v3` auth.
-PLATFORM_PROFILES = {
-    "frr": "net-snmp",
-    "cisco_ios": "cisco",
-    "cisco_nxos": "cisco",
-    "juniper_junos": "juniper",
-    "ontap": "netapp",
-    "hp_oa": "hp-oa",
-    "esxi": "esxi",
-    "apc": "apc-pdu",
-}
 
 
 def _nfc(text: str) -> str:
@@ -120,7 +109,7 @@ def scrape_targets(scope: Scope) -> list[ScrapeTarget]:
     for reach in scope.devices():
         device = reach.device
         platform = lab_platform if lab_platform and device.role in ("router", "pe") else device.platform
-        profile = device.snmp_profile or PLATFORM_PROFILES.get(platform, "default")
+        profile = device.snmp_profile or profile_of_platform(platform)
         labels = device_labels(inv, device)
         targets.append(ScrapeTarget(_address(reach.address, port), profile, labels))
     for name, address in mcu_vms(scope):
