@@ -34,7 +34,7 @@ from pysnmp.hlapi.v3arch.asyncio.lcd import CommandGeneratorLcdConfigurator  # t
 from pysnmp.proto import rfc1902, rfc1905  # type: ignore[import-untyped]
 
 Value = int | str | None
-# auto: SNMPv2c through monitoring.ber (plain-Python BER), SNMPv3 through net-snmp (ezsnmp).
+# auto: SNMPv2c through monitoring.ber (plain-Python BER), SNMPv3 through pysnmp.
 Codec = Literal["auto", "ber", "netsnmp", "pysnmp"]
 DEFAULT_CODEC: Codec = "auto"
 _LCD = CommandGeneratorLcdConfigurator()
@@ -154,10 +154,11 @@ class Engines:
     """The sessions of one event loop and what they share.
 
     `auto` (the default): SNMPv2c agents through `ber` (monitoring.ber, one UDP socket per agent
-    on the loop), SNMPv3 through `netsnmp` (monitoring.netsnmp: one net-snmp session per agent,
-    requests in a thread pool). `pysnmp`: SnmpEngines, one for every v2c agent and one per v3
-    credential set; an engine costs ~100 ms to create and is bound to its loop: create `Engines`
-    inside the loop and close it when the loop's work is done. docs/monitoring.md: which codec when.
+    on the loop), SNMPv3 through `pysnmp`. `netsnmp` (monitoring.netsnmp: one net-snmp session per
+    agent, requests in a thread pool) only when asked for. `pysnmp`: SnmpEngines, one for every
+    v2c agent and one per v3 credential set; an engine costs ~100 ms to create and is bound to its
+    loop: create `Engines` inside the loop and close it when the loop's work is done.
+    docs/monitoring.md: which codec when.
     """
 
     def __init__(self, codec: Codec = DEFAULT_CODEC, threads: int = 128) -> None:
@@ -196,7 +197,7 @@ class Engines:
                 from provdc.monitoring.ber import V2cSession  # imports this module
 
                 session = V2cSession(creds.community, host, port, timeout, retries)
-            elif codec in ("auto", "netsnmp"):
+            elif codec == "netsnmp":
                 from provdc.monitoring.netsnmp import NetSnmpSession  # imports this module
 
                 session = NetSnmpSession(creds, host, port, timeout, retries, self.executor())
