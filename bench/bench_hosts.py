@@ -4,7 +4,7 @@ Peer: plain `ansible-playbook` run directly on the same playbook, inventory and 
 an operator would type without provdc), on the same already-configured hosts, with Ansible's
 default settings (no pipelining, 5 forks, facts gathered every run, linear strategy); only the
 roles path and the lab's host-key setting are given. provdc's run adds its export and recap
-around Ansible and sets pipelining, forks, a fact cache and SSH masters kept between runs
+around Ansible and sets pipelining, forks, a fact cache and SSH masters within a run
 (roles/apply.py `ansible_env`).
 
 Fresh hosts: under the lab lock, every lab host gets an empty overlay layer again (as `provdc lab
