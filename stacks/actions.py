@@ -12,7 +12,7 @@ from typing import Any, Literal, TextIO
 
 from provdc.inventory import state_dir
 from provdc.stacks import preflight
-from provdc.stacks.engine import StackRun, locked, open_stack, run_engine
+from provdc.stacks.engine import StackRun, clear_interrupted, locked, open_stack, run_engine
 from provdc.stacks.errors import StackError
 
 Action = Literal["preview", "up", "refresh", "destroy"]
@@ -49,20 +49,23 @@ def run_action(
 
     `refresh` (preview only) reads vCenter first, so drift shows.
     """
-    run = open_stack(stack, target, inventory)
-    if action == "up":
-        check_preflight(run)
-    if action in CHANGES_VCENTER and confirm is not None:
-        confirm(f"{action} of {stack} on {target}")
-    engine: dict[Action, tuple[Callable[..., Any], dict[str, Any]]] = {
-        "preview": (run.stack.preview, {"refresh": refresh or None}),
-        "up": (run.stack.up, {}),
-        "refresh": (run.stack.refresh, {"diff": True}),
-        "destroy": (run.stack.destroy, {}),
-    }
-    call, kwargs = engine[action]
-    with nullcontext() if action == "preview" else locked(run), _log(stack, target, action) as log:
-        _, rec = run_engine(call, log, **kwargs)
+    with nullcontext() if action == "preview" else locked(f"{stack}-{target}"):
+        run = open_stack(stack, target, inventory)
+        if action != "preview":
+            clear_interrupted(run)
+        if action == "up":
+            check_preflight(run)
+        if action in CHANGES_VCENTER and confirm is not None:
+            confirm(f"{action} of {stack} on {target}")
+        engine: dict[Action, tuple[Callable[..., Any], dict[str, Any]]] = {
+            "preview": (run.stack.preview, {"refresh": refresh or None}),
+            "up": (run.stack.up, {}),
+            "refresh": (run.stack.refresh, {"diff": True}),
+            "destroy": (run.stack.destroy, {}),
+        }
+        call, kwargs = engine[action]
+        with _log(stack, target, action) as log:
+            _, rec = run_engine(call, log, **kwargs)
     return {"stack": stack, "target": target, "changes": rec.summary(), "resources": rec.as_json()}
 
 

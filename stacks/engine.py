@@ -90,10 +90,6 @@ class StackRun:
     access: Access
     stack: auto.Stack
 
-    @property
-    def lock_path(self) -> Path:
-        return state_dir() / "pulumi" / "locks" / f"{self.stack.name}.lock"
-
 
 def backend_url(target: Target) -> str:
     if target.state.url:
@@ -206,10 +202,14 @@ def engine_message(exc: auto.CommandError) -> str:
 
 
 @contextmanager
-def locked(run: StackRun) -> Iterator[None]:
-    """This machine's lock on the stack: a second up/refresh/destroy refuses at once."""
-    run.lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fh = run.lock_path.open("a+")
+def locked(stack_name: str) -> Iterator[None]:
+    """This machine's lock on the stack: a second up/refresh/destroy refuses at once.
+
+    Taken before the stack is selected: selecting reads the checkpoint a running up is writing.
+    """
+    path = state_dir() / "pulumi" / "locks" / f"{stack_name}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = path.open("a+")
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -217,13 +217,12 @@ def locked(run: StackRun) -> Iterator[None]:
         holder = fh.read().strip() or "another process"
         fh.close()
         raise ProvdcError(
-            f"stack {run.stack.name} is locked by {holder}; try again when it has finished"
+            f"stack {stack_name} is locked by {holder}; try again when it has finished"
         ) from None
     try:
         fh.truncate(0)
         fh.write(f"provdc pid {os.getpid()} since {time.strftime('%H:%M:%S')}")
         fh.flush()
-        clear_interrupted(run)
         yield
     finally:
         fh.truncate(0)
