@@ -65,16 +65,20 @@ def _apply(source: str) -> tuple[float, int]:
 def _peer(source: str) -> float:
     inv = load_inventory()
     target = load_target("lab")
-    hosts = select_hosts(build_scope(inv, target))
+    scope = build_scope(inv, target)
+    hosts = select_hosts(scope)
     overrides = {"log_forwarding_target": source, "log_forwarding_port": PORT}
-    with run_files(inv, run_vars(inv, target, hosts, overrides)) as files:
+    with run_files(inv, run_vars(inv, target, hosts, overrides), scope) as files:
         cmd = playbook_command(files.inventory, files.extra_vars, hosts)
         tuned = ansible_env(files.folder, True)
         keep = ("ANSIBLE_ROLES_PATH", "ANSIBLE_HOST_KEY_CHECKING", "ANSIBLE_LOCAL_TEMP")
         plain = {k: v for k, v in tuned.items() if not k.startswith("ANSIBLE_") or k in keep}
         start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, env=plain, timeout=1800)
-        return time.perf_counter() - start
+        out = subprocess.run(cmd, capture_output=True, text=True, env=plain, timeout=1800, check=False)
+        wall = time.perf_counter() - start
+        if out.returncode != 0:
+            sys.exit(f"bench hosts: plain ansible-playbook exit {out.returncode}: {out.stdout[-2000:]}")
+        return wall
 
 
 def _reset() -> None:
