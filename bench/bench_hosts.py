@@ -33,7 +33,20 @@ RESET = Path(__file__).resolve().parent.parent / "tests" / "hosts" / "labreset.p
 PORT = 16514  # nothing listens there: logs queue on the hosts, as with the SOC collector down
 
 
-def _apply(source: str) -> tuple[float, int]:
+def _cpu() -> tuple[int, int]:
+    """(busy, total) CPU time of the whole machine so far, in ticks (/proc/stat)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)  # idle and iowait are not busy
+
+
+def _busy(since: tuple[int, int]) -> float:
+    """The share of the machine's CPU time busy since `since`: near 1, the run waited on CPU, not
+    on SSH round trips (the lab's hosts run their modules on the same two cores as Ansible)."""
+    now = _cpu()
+    return (now[0] - since[0]) / max(1, now[1] - since[1])
+
+
+def _apply(source: str) -> tuple[float, int, float]:
     cmd = [
         sys.executable,
         "-m",
@@ -50,19 +63,19 @@ def _apply(source: str) -> tuple[float, int]:
         "--set",
         f"log_forwarding_port={PORT}",
     ]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
-    wall = time.perf_counter() - start
+    wall, busy = time.perf_counter() - start, _busy(cpu)
     if out.returncode != 0 or not out.stdout.strip():
         sys.exit(f"bench hosts: apply failed (exit {out.returncode}): {out.stderr.strip()[-2000:]}")
     try:
         recap = json.loads(out.stdout)
     except json.JSONDecodeError:
         sys.exit(f"bench hosts: apply printed no JSON recap: {out.stdout[:800]!r}")
-    return wall, sum(h["changed"] for h in recap["hosts"])
+    return wall, sum(h["changed"] for h in recap["hosts"]), busy
 
 
-def _peer(source: str) -> float:
+def _peer(source: str) -> tuple[float, float]:
     inv = load_inventory()
     target = load_target("lab")
     scope = build_scope(inv, target)
@@ -73,12 +86,12 @@ def _peer(source: str) -> float:
         tuned = ansible_env(files.folder, True)
         keep = ("ANSIBLE_ROLES_PATH", "ANSIBLE_HOST_KEY_CHECKING", "ANSIBLE_LOCAL_TEMP")
         plain = {k: v for k, v in tuned.items() if not k.startswith("ANSIBLE_") or k in keep}
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         out = subprocess.run(cmd, capture_output=True, text=True, env=plain, timeout=1800, check=False)
-        wall = time.perf_counter() - start
+        wall, busy = time.perf_counter() - start, _busy(cpu)
         if out.returncode != 0:
             sys.exit(f"bench hosts: plain ansible-playbook exit {out.returncode}: {out.stdout[-2000:]}")
-        return wall
+        return wall, busy
 
 
 def _reset() -> None:
@@ -103,9 +116,9 @@ def run() -> list[Row]:
         try:
             source = str(status.mgmt_source)
             n = len(status.of_kind("host"))
-            first, first_changed = _apply(source)
-            second, second_changed = _apply(source)
-            peer = _peer(source)
+            first, first_changed, first_busy = _apply(source)
+            second, second_changed, second_busy = _apply(source)
+            peer, peer_busy = _peer(source)
         finally:
             _reset()
             if not was_up:  # leave the lab as it was found
@@ -119,7 +132,8 @@ def run() -> list[Row]:
             first,
             "plain ansible-playbook site.yml (Ansible defaults), no-change run",
             peer,
-            f"changed={first_changed} over all hosts; nginx, PostgreSQL installed from the lab repo",
+            f"changed={first_changed} over all hosts; nginx, PostgreSQL installed from the lab repo; "
+            f"machine CPU busy {first_busy:.0%}",
         ),
         Row(
             f"no-change run: {what}",
@@ -127,6 +141,7 @@ def run() -> list[Row]:
             "plain ansible-playbook site.yml (Ansible defaults), no-change run",
             peer,
             f"goal ≤ 0.6× (ratio ≥ 1.67); changed={second_changed} over all hosts; CLI process, "
-            "inventory export and recap included",
+            f"inventory export and recap included; machine CPU busy {second_busy:.0%} (provdc), "
+            f"{peer_busy:.0%} (peer)",
         ),
     ]

@@ -60,6 +60,13 @@ def _ansible(contexts: list[DeviceContext], work: Path, limit: tuple[str, ...] =
     }
     (work / "hosts.json").write_text(json.dumps({"all": {"hosts": hosts}}, ensure_ascii=False), "utf-8")
     (work / "templates").symlink_to(TEMPLATES)
+    # The templates' quoting filters, as a filter plugin beside the playbook (Ansible loads it).
+    (work / "filter_plugins").mkdir()
+    (work / "filter_plugins" / "provdc_filters.py").write_text(
+        "from provdc.network.filters import FILTERS\n\n\n"
+        "class FilterModule:\n    def filters(self):\n        return FILTERS\n",
+        "utf-8",
+    )
     (work / "render.yml").write_text(
         "- hosts: all\n  gather_facts: false\n  tasks:\n"
         "    - ansible.builtin.template:\n"

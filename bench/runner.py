@@ -87,20 +87,31 @@ def record(name: str, rows: list[Row], command: str) -> None:
 
 def main(names: list[str]) -> None:
     available = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        sys.exit(f"bench: no benchmark '{unknown[0]}' (have: {', '.join(available)})")
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    command = " ".join([".venv/bin/python bench/runner.py", *names]) + f" (run started {started})"
+    failed = []
     for name in names or available:
-        if name not in available:
-            sys.exit(f"bench: no benchmark '{name}' (have: {', '.join(available)})")
         spec = importlib.util.spec_from_file_location(f"bench_{name}", HERE / f"bench_{name}.py")
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        rows = module.run()
-        record(name, rows, f".venv/bin/python bench/runner.py {name}")
+        try:
+            spec.loader.exec_module(module)
+            rows = module.run()
+        except (Exception, SystemExit) as exc:  # one failed benchmark must not lose the others' figures
+            print(f"{name}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            failed.append(name)
+            continue
+        record(name, rows, command)
         for r in rows:
             print(
                 f"{name}: {r.what}: {r.ours_s * 1000:.1f} ms vs {r.peer} {r.peer_s * 1000:.1f} ms "
                 f"({r.ratio:.1f}×)"
             )
+    if failed:
+        sys.exit(f"bench: failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

@@ -77,6 +77,9 @@ class Wan:
     pe_name: str
     pe_asn: int
     routing: str
+    # Ends with the site's name, so a reorganisation's rename reaches every platform's config
+    # (FRR's delta leaves hostname out, and it has no banner or SNMP location of its own).
+    description: str
 
 
 @dataclass(frozen=True)
@@ -200,6 +203,10 @@ def device_context(inventory: Inventory, site: Site, platform: str | None = None
             pe_name=pe.name,
             pe_asn=pe.asn,
             routing=site.wan.routing,
+            description=(
+                f"WAN {site.wan.circuit_id} to {pe.name} ({site.wan.carrier}, "
+                f"{link_kbps // 1000} Mbit/s), {site.name}"
+            ),
         ),
         lan_interface=lan_if,
         lans=lans,

@@ -189,7 +189,7 @@ def dns_zone(host: Any, ctx: Context) -> Result:
     if skip:
         return skip
     want = zone_records(ctx.inv)
-    zone = str(group_vars()["provdc_dns_zone"])
+    zone = ctx.inv.province.domain
     have = dig_answers(host, ctx.plan.address, zone, sorted(want))
     wrong = sorted(n for n, a in want.items() if have.get(n) != [a])
     return not wrong, f"{len(want) - len(wrong)}/{len(want)} names answer their inventory address" + (
@@ -200,9 +200,9 @@ def dns_zone(host: Any, ctx: Context) -> Result:
 # reverse_proxy (HTTPS) ------------------------------------------------------------------------
 
 
-def portal_names() -> list[str]:
-    sites = group_vars()["provdc_portal_sites"]
-    return [str(n) for s in sites for n in s["server_names"]]
+def portal_names(inv: Inventory) -> list[str]:
+    """The names the reverse proxies serve (group_vars `provdc_portal_sites`: the province's portal)."""
+    return [inv.province.portal_host] if inv.province.portal_host else []
 
 
 def https_health(host: Any, ctx: Context) -> Result:
@@ -211,7 +211,7 @@ def https_health(host: Any, ctx: Context) -> Result:
         return False, "no CA certificate for this target"
     context = ssl.create_default_context(cafile=ctx.ca_file)
     seen = []
-    for name in portal_names():
+    for name in portal_names(ctx.inv):
         request = f"GET /healthz HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\n\r\n".encode()
         try:
             with (

@@ -117,6 +117,28 @@ def test_every_host_line_reaches_the_collector_over_relp_tls(
         )
 
 
+def _router_addresses(inv: Inventory, name: str) -> set[str]:
+    """Every address the inventory gives a router: the source of its packets is one of them."""
+    for site in inv.sites.values():
+        if site.router.hostname == name:
+            return {
+                str(site.router.mgmt_address),
+                str(site.wan.ce_address),
+                *(str(x.gateway) for x in site.lans),
+            }
+    return {str(d.mgmt_address) for d in inv.dc_devices if d.name == name}
+
+
+# A router's syslog leaves from its management address, as `logging source-interface Loopback0`
+# does on IOS: python3 in the router's namespace binds it (util-linux logger cannot choose one).
+SEND_FROM = """
+import socket, sys
+source, collector, port, host, marker = sys.argv[1:]
+with socket.create_connection((collector, int(port)), timeout=10, source_address=(source, 0)) as s:
+    s.sendall(f"<14>1 - {host} provdc-test - - - {marker}\\n".encode())
+"""
+
+
 def test_lines_logged_while_the_collector_is_down_arrive_after_it_starts(
     lab: LabStatus, applied: Any, inv: Inventory
 ) -> None:
@@ -222,3 +244,50 @@ def test_a_client_reaches_the_portal_over_https_with_the_internal_ca(
         check=False,
     )
     assert redirect.stdout == f"301 https://{PORTAL}/"
+
+
+def _router_lines(lab: LabStatus, inv: Inventory, round_: str) -> dict[str, str]:
+    """One plain TCP syslog line from each lab router, from inside its namespace and from its
+    management address, to the collector's plain-syslog port: {router: marker}."""
+    soc = str(inv.services.syslog.address)
+    markers = {}
+    for node in lab.of_kind("router"):
+        markers[node.name] = f"provdc-{round_}-{uuid.uuid4().hex[:12]}"
+        sent = in_host(
+            node.name,
+            "python3",
+            "-c",
+            SEND_FROM,
+            node.mgmt_address,
+            soc,
+            "514",
+            node.name,
+            markers[node.name],
+        )
+        assert sent.returncode == 0, (node.name, sent.stderr)
+    return markers
+
+
+def test_every_router_line_reaches_the_collector_over_plain_syslog(
+    lab: LabStatus, applied: Any, inv: Inventory
+) -> None:
+    """Each lab router (FRR has no network syslog sender of its own) sends a plain TCP syslog line
+    over the lab's WAN and the DC core; each is filed under that router's inventory address. After
+    a restart of the collector, a second line from every router arrives too. Last in this file:
+    the restart breaks the hosts' RELP sessions, whose lines then wait out omrelp's reconnect."""
+    collector = _host_at(lab, inv.services.syslog.address)
+    for round_ in ("plain", "restarted"):
+        if round_ == "restarted":
+            in_host(collector, "service", "rsyslog", "restart")
+            deadline = time.monotonic() + 30
+            while ":514 " not in in_host(collector, "ss", "-Htln").stdout and time.monotonic() < deadline:
+                time.sleep(0.5)
+        markers = _router_lines(lab, inv, round_)
+        arrived = _wait_lines(lab, inv, list(markers.values()), 60)
+        assert sorted(n for n, m in markers.items() if m not in arrived) == [], round_
+        for node in lab.of_kind("router"):
+            lines = _soc_lines(lab, inv, markers[node.name])
+            assert list(lines) == [node.mgmt_address] and node.mgmt_address in _router_addresses(
+                inv, node.name
+            )
+            assert f" imtcp {node.name} provdc-test" in lines[node.mgmt_address], lines

@@ -113,3 +113,75 @@ def test_playbook_syntax(tmp_path: Path) -> None:
         check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
+
+
+def test_province_facts_reach_the_roles_from_the_inventory(inventory_copy: Path, tmp_path: Path) -> None:
+    """Another province's domain, portal and NOC (province.yml) become the roles' DNS zone, portal
+    name, certificate names and snmpd's contact: nothing of the shipped province stays in roles/."""
+    import json
+
+    from provdc.inventory import load_inventory
+    from provdc.inventory.export_ansible import ansible_inventory
+
+    province = inventory_copy / "province.yml"
+    text = province.read_text(encoding="utf-8")
+    for old, new in (
+        ('name: "Hải Dương"', 'name: "Hải Phòng"'),
+        ("tslcd.haiduong.gov.vn", "tslcd.haiphong.gov.vn"),
+        ("dichvucong.haiduong.gov.vn", "dichvucong.haiphong.gov.vn"),
+        ("noc@haiduong.gov.vn", "noc@haiphong.gov.vn"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    province.write_text(text, encoding="utf-8")
+    data = tmp_path / "inventory.json"
+    data.write_text(json.dumps(ansible_inventory(load_inventory(inventory_copy))), encoding="utf-8")
+    script = tmp_path / "inventory.sh"
+    script.write_text(f'#!/bin/sh\nexec cat "{data}"\n', encoding="utf-8")
+    script.chmod(0o700)
+    (tmp_path / "group_vars").symlink_to(ROLES_DIR / "group_vars")  # as beside roles/site.yml
+    shown = "{{ {'zone': provdc_dns_zone, 'tls': provdc_tls_names, 'location': snmp_agent_location,"
+    shown += " 'contact': snmp_agent_contact} | to_json }}"
+    play = [
+        {
+            "hosts": "reverse_proxy",
+            "gather_facts": False,
+            "connection": "local",
+            "vars": {"ansible_python_interpreter": sys.executable},
+            "vars_files": [str(ROLES_DIR / "snmp_agent" / "defaults" / "main.yml")],
+            "tasks": [
+                {
+                    "ansible.builtin.copy": {
+                        "content": shown,
+                        "dest": f"{tmp_path}/{{{{ inventory_hostname }}}}.json",
+                    }
+                }
+            ],
+        }
+    ]
+    (tmp_path / "show.yml").write_text(yaml.safe_dump(play), encoding="utf-8")
+    out = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            str(script),
+            str(tmp_path / "show.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
+    results = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in tmp_path.glob("*.json")}
+    results.pop("inventory")
+    assert sorted(results) == sorted(
+        vm.name for vm in load_inventory().workloads if vm.group == "reverse_proxy"
+    )
+    for host, result in results.items():
+        assert result == {
+            "zone": "tslcd.haiphong.gov.vn",
+            "tls": ["dichvucong.haiphong.gov.vn"],
+            "location": "Hải Phòng provincial data center",
+            "contact": "noc@haiphong.gov.vn",
+        }, host

@@ -16,7 +16,7 @@ import pytest
 from net_contract import Expect, check_bgp, check_facts, check_interfaces
 from net_lab import LabRouter, have_frr, reload_delta, restore, running, vtysh
 
-from provdc.inventory import Inventory, load_target, secret
+from provdc.inventory import Inventory, load_inventory, load_target, secret
 from provdc.inventory.scope import build_scope
 from provdc.network.connect import open_driver
 from provdc.network.push import Pusher, PushOptions
@@ -450,3 +450,73 @@ def test_router_cut_off_by_its_commit_reverts_by_itself(
         subprocess.run([*in_ns, "link", "set", "mgmt0", "up"], check=True)
         for route in routes:
             subprocess.run([*in_ns, "route", "replace", *route.split(), "dev", "mgmt0"], check=True)
+
+
+# -- the 2025 reorganisation --------------------------------------------------------------------
+WAN_CONTEXT = ("interface wan0", "exit", "exit-vrf", "!")
+
+
+def _wan_description(router: LabRouter) -> str:
+    """The WAN interface's description as FRR holds it (vtysh JSON, not the driver)."""
+    return str(json.loads(vtysh(router, "show interface wan0 json"))["wan0"].get("description", ""))
+
+
+def _changed_lines(diff: str | None) -> list[str]:
+    """The `+`/`-` lines of a device diff, marker and indent removed."""
+    return [line[1:].strip() for line in (diff or "").splitlines() if line[:1] in "+-" and line[1:].strip()]
+
+
+def _lab_diff(provdc_cli: Any, state: Path, inventory: Path) -> dict[str, list[str]]:
+    done = _cli(
+        provdc_cli, state, "diff", "--target", "lab", "--format", "json", "--inventory", str(inventory)
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return {d["site"]: _changed_lines(d["diff"]) for d in json.loads(done.stdout)["devices"]}
+
+
+def test_reorganised_inventory_reaches_the_lab_as_description_changes_only(
+    provdc_cli: Any, state: Path, routers: dict[str, LabRouter], inventory: Inventory, tmp_path: Path
+) -> None:
+    """Issue 17's lab proof: the lab, at the shipped inventory, is pushed the 2025 two-tier one.
+    `net diff` shows only each renamed site's WAN description, the push changes those routers and
+    no other, vtysh then reads the new names, and a second diff is empty. Every router is put back
+    to day-0 when the module ends."""
+    shipped = _cli(provdc_cli, state, "push", "--target", "lab", "--commit", "--format", "json")
+    assert shipped.returncode == 0, shipped.stdout + shipped.stderr
+    plan, new = tmp_path / "plan.yml", tmp_path / "hai-phong"
+    made = provdc_cli("inventory", "reorganize", "plan", "--to", "2025", "--out", str(plan))
+    assert made.returncode == 0, made.stderr
+    made = provdc_cli("inventory", "reorganize", "apply", str(plan), "--out", str(new), "--accept-defaults")
+    assert made.returncode == 0, made.stderr
+    reorganised = load_inventory(new)
+    renamed = {
+        site: reorganised.sites[site].name
+        for site in routers
+        if reorganised.sites[site].name != inventory.sites[site].name
+    }
+    assert renamed, "no lab router's site is renamed by the reorganisation"
+    running_description = {site: _wan_description(routers[site]) for site in renamed}
+    for site, text in running_description.items():
+        assert text.endswith(f", {inventory.sites[site].name}"), (site, text)
+
+    before = _lab_diff(provdc_cli, state, new)
+    assert set(before) == set(routers)
+    for site, changed in before.items():
+        content = [line for line in changed if line not in WAN_CONTEXT]
+        if site not in renamed:
+            assert content == [], (site, changed)
+            continue
+        was = running_description[site]
+        becomes = was.removesuffix(inventory.sites[site].name) + renamed[site]
+        assert content == [f"no description {was}", f"description {becomes}"], (site, changed)
+
+    report = tmp_path / "reorganised.json"
+    push = _cli(
+        provdc_cli, state, "push", "--target", "lab", "--commit", "-i", str(new), "--report", str(report)
+    )
+    assert push.returncode == 0, push.stdout + push.stderr
+    results = {d["site"]: d["result"] for d in json.loads(report.read_text())["devices"]}
+    assert results == {site: "changed" if site in renamed else "unchanged" for site in routers}
+    for site, name in renamed.items():
+        assert _wan_description(routers[site]).endswith(f", {name}"), site
+    assert {site: lines for site, lines in _lab_diff(provdc_cli, state, new).items() if lines} == {}
