@@ -88,17 +88,23 @@ def test_ansible_lint_is_clean() -> None:
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-2000:]
 
 
-def test_playbook_syntax(tmp_path: Path) -> None:
+def _inventory_script(folder: Path, inventory: Path | None = None) -> Path:
+    """An executable printing `provdc inventory export ansible` of `inventory`: Ansible's -i."""
     import json
 
     from provdc.inventory import load_inventory
     from provdc.inventory.export_ansible import ansible_inventory
 
-    data = tmp_path / "inventory.json"
-    data.write_text(json.dumps(ansible_inventory(load_inventory())), encoding="utf-8")
-    script = tmp_path / "inventory.sh"
+    data = folder / "inventory.json"
+    data.write_text(json.dumps(ansible_inventory(load_inventory(inventory))), encoding="utf-8")
+    script = folder / "inventory.sh"
     script.write_text(f'#!/bin/sh\nexec cat "{data}"\n', encoding="utf-8")
     script.chmod(0o700)
+    return script
+
+
+def test_playbook_syntax(tmp_path: Path) -> None:
+    script = _inventory_script(tmp_path)
     out = subprocess.run(
         [
             str(Path(sys.executable).parent / "ansible-playbook"),
@@ -121,7 +127,6 @@ def test_province_facts_reach_the_roles_from_the_inventory(inventory_copy: Path,
     import json
 
     from provdc.inventory import load_inventory
-    from provdc.inventory.export_ansible import ansible_inventory
 
     province = inventory_copy / "province.yml"
     text = province.read_text(encoding="utf-8")
@@ -134,11 +139,7 @@ def test_province_facts_reach_the_roles_from_the_inventory(inventory_copy: Path,
         assert old in text
         text = text.replace(old, new)
     province.write_text(text, encoding="utf-8")
-    data = tmp_path / "inventory.json"
-    data.write_text(json.dumps(ansible_inventory(load_inventory(inventory_copy))), encoding="utf-8")
-    script = tmp_path / "inventory.sh"
-    script.write_text(f'#!/bin/sh\nexec cat "{data}"\n', encoding="utf-8")
-    script.chmod(0o700)
+    script = _inventory_script(tmp_path, inventory_copy)
     (tmp_path / "group_vars").symlink_to(ROLES_DIR / "group_vars")  # as beside roles/site.yml
     shown = "{{ {'zone': provdc_dns_zone, 'tls': provdc_tls_names, 'location': snmp_agent_location,"
     shown += " 'contact': snmp_agent_contact} | to_json }}"
