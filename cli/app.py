@@ -1,5 +1,6 @@
 """The `provdc` command: one typer sub-app per area, registered here."""
 
+import importlib
 import sys
 
 import typer
@@ -16,17 +17,18 @@ app = typer.Typer(
 )
 
 
-def _register() -> None:
-    """Sub-apps are imported here so that `provdc --help` lists every area."""
-    from provdc.commands import hosts, inventory, lab, monitor, net, report, stack
+AREAS = ("inventory", "lab", "stack", "hosts", "net", "monitor", "report")
 
-    app.add_typer(inventory.app, name="inventory")
-    app.add_typer(lab.app, name="lab")
-    app.add_typer(stack.app, name="stack")
-    app.add_typer(hosts.app, name="hosts")
-    app.add_typer(net.app, name="net")
-    app.add_typer(monitor.app, name="monitor")
-    app.add_typer(report.app, name="report")
+
+def _register(argv: list[str] | None = None) -> None:
+    """Add the sub-apps: only the area named first on the command line (each area pulls in its
+    own libraries: NAPALM, Ansible, Pulumi, pysnmp), every area otherwise, so that `provdc
+    --help` and a mistyped area list them all."""
+    args = [a for a in (argv or []) if not a.startswith("-")]
+    wanted = [args[0]] if args and args[0] in AREAS else list(AREAS)
+    for area in wanted:
+        module = importlib.import_module(f"provdc.commands.{area}")
+        app.add_typer(module.app, name=area)
 
 
 def _print_version(value: bool) -> None:
@@ -49,7 +51,7 @@ def main() -> None:
 
     typer's standalone mode already turns usage errors into a message and exit code 2.
     """
-    _register()
+    _register(sys.argv[1:])
     try:
         app()
     except ProvdcError as exc:

@@ -14,6 +14,12 @@ from provdc.inventory import state_dir
 from provdc.stacks import preflight
 from provdc.stacks.engine import StackRun, clear_interrupted, locked, open_stack, run_engine
 from provdc.stacks.errors import StackError
+from provdc.stacks.provider_server import WORKERS
+
+# The engine's own default is 4 operations per core (8 here): VMs then wait their turn while
+# vCenter clones the ones before them. One operation per provider thread keeps every thread busy;
+# vCenter queues what it cannot take at once.
+PARALLEL = WORKERS
 
 Action = Literal["preview", "up", "refresh", "destroy"]
 CHANGES_VCENTER: tuple[Action, ...] = ("up", "destroy")
@@ -57,11 +63,12 @@ def run_action(
             check_preflight(run)
         if action in CHANGES_VCENTER and confirm is not None:
             confirm(f"{action} of {stack} on {target}")
+        wide = {"parallel": PARALLEL}
         engine: dict[Action, tuple[Callable[..., Any], dict[str, Any]]] = {
-            "preview": (run.stack.preview, {"refresh": refresh or None}),
-            "up": (run.stack.up, {}),
-            "refresh": (run.stack.refresh, {"diff": True}),
-            "destroy": (run.stack.destroy, {}),
+            "preview": (run.stack.preview, {"refresh": refresh or None, **wide}),
+            "up": (run.stack.up, wide),
+            "refresh": (run.stack.refresh, {"diff": True, **wide}),
+            "destroy": (run.stack.destroy, wide),
         }
         call, kwargs = engine[action]
         with _log(stack, target, action) as log:

@@ -24,13 +24,13 @@ SCSI_KEY = 1000
 GIB_KB = 1024 * 1024
 
 
-def _disks(vm: vim.VirtualMachine) -> list[vim.vm.device.VirtualDisk]:
-    devs = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
+def _disks(config: vim.vm.ConfigInfo) -> list[vim.vm.device.VirtualDisk]:
+    devs = [d for d in config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
     return sorted(devs, key=lambda d: (d.controllerKey, d.unitNumber))
 
 
-def _nics(vm: vim.VirtualMachine) -> list[vim.vm.device.VirtualEthernetCard]:
-    devs = [d for d in vm.config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)]
+def _nics(config: vim.vm.ConfigInfo) -> list[vim.vm.device.VirtualEthernetCard]:
+    devs = [d for d in config.hardware.device if isinstance(d, vim.vm.device.VirtualEthernetCard)]
     return sorted(devs, key=lambda d: d.key)
 
 
@@ -50,9 +50,9 @@ def _unit(index: int) -> int:
     return index if index < 7 else index + 1  # unit 7 is the SCSI controller's own
 
 
-def _controller_key(vm: vim.VirtualMachine | None) -> int:
+def _controller_key(config: vim.vm.ConfigInfo) -> int:
     """The key of the VM's SCSI controller (a clone's is its template's), or the one create adds."""
-    devices = vm.config.hardware.device if vm is not None else []
+    devices = config.hardware.device
     found = [d.key for d in devices if isinstance(d, vim.vm.device.VirtualSCSIController)]
     return min(found) if found else SCSI_KEY
 
@@ -151,14 +151,18 @@ def _placement(
 
 def live_state(si: vim.ServiceInstance, vm: vim.VirtualMachine) -> dict[str, Any]:
     """The managed properties as vCenter has them now."""
-    pgs = {p.key: p.name for p in vsphere.find_all(si, vim.dvs.DistributedVirtualPortgroup)}
-    extra = {o.key: o.value for o in vm.config.extraConfig}
+    pgs = {
+        p["key"]: p["name"]
+        for _, p in vsphere.properties(si, vim.dvs.DistributedVirtualPortgroup, ["key", "name"])
+    }
+    config = vm.config  # each property read is a round trip: read the config once
+    extra = {o.key: o.value for o in config.extraConfig}
     pool = vm.resourcePool
     return {
-        "name": vm.name,
-        "cpu": int(vm.config.hardware.numCPU),
-        "memory_mb": int(vm.config.hardware.memoryMB),
-        "guest_id": vm.config.guestId,
+        "name": config.name,
+        "cpu": int(config.hardware.numCPU),
+        "memory_mb": int(config.hardware.memoryMB),
+        "guest_id": config.guestId,
         "folder": vm.parent.name,
         "cluster": pool.owner.name,
         "pool": pool.name if pool != pool.owner.resourcePool else "",
@@ -168,11 +172,13 @@ def live_state(si: vim.ServiceInstance, vm: vim.VirtualMachine) -> dict[str, Any
                 "datastore": d.backing.datastore.name,
                 "thin": bool(d.backing.thinProvisioned),
             }
-            for d in _disks(vm)
+            for d in _disks(config)
         ],
-        "nics": [{"port_group": pgs.get(getattr(n.backing.port, "portgroupKey", ""), "")} for n in _nics(vm)],
+        "nics": [
+            {"port_group": pgs.get(getattr(n.backing.port, "portgroupKey", ""), "")} for n in _nics(config)
+        ],
         "metadata": extra.get("guestinfo.metadata", ""),
-        "annotation": vm.config.annotation or "",
+        "annotation": config.annotation or "",
     }
 
 
@@ -210,7 +216,7 @@ class VmProvider(VsphereProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         with self.session() as si:
             dc, folder, pool = _placement(si, props)
-            vm = next((v for v in folder.childEntity if v.name == props["name"]), None)
+            vm = vsphere.find(si, vim.VirtualMachine, props["name"], folder, recursive=False)
             if vm is not None:  # left by an interrupted run: adopt and converge it
                 self._converge(si, vm, live_state(si, vm), props)
                 return CreateResult(vm._moId, self.desired(props))
@@ -229,11 +235,9 @@ class VmProvider(VsphereProvider):
         """CloneVM_Task from the template onto the first disk's datastore, with the NICs, CPU,
         memory, metadata and the guest customisation in the one spec; powered on by the clone,
         whose first boot applies the customisation. The rest converges afterwards."""
-        template = next(
-            (t for t in vsphere.find_all(si, vim.VirtualMachine, dc.vmFolder) if t.name == props["template"]),
-            None,
-        )
-        if template is None or not template.config.template:
+        template = vsphere.find(si, vim.VirtualMachine, props["template"], dc.vmFolder)
+        model = template.config if template is not None else None
+        if model is None or not model.template:
             raise ProvdcError(f"template {props['template']} not found in {dc.name}")
         store = vsphere.find(si, vim.Datastore, props["disks"][0]["datastore"], dc.datastoreFolder)
         if store is None:
@@ -247,9 +251,9 @@ class VmProvider(VsphereProvider):
                     diskMode="persistent", thinProvisioned=bool(first["thin"]), eagerlyScrub=False
                 ),
             )
-            for d in _disks(template)[:1]
+            for d in _disks(model)[:1]
         ]
-        old_nics = [Spec(operation="remove", device=n) for n in _nics(template)]
+        old_nics = [Spec(operation="remove", device=n) for n in _nics(model)]
         config = vim.vm.ConfigSpec(
             numCPUs=int(props["cpu"]),
             memoryMB=int(props["memory_mb"]),
@@ -295,10 +299,11 @@ class VmProvider(VsphereProvider):
         if vm.resourcePool != pool:
             pool.MoveIntoResourcePool([vm])
         changes: list[Any] = []
-        disks = _disks(vm)
+        config = vm.config
+        disks = _disks(config)
         for i, disk in enumerate(want["disks"]):
             if i >= len(disks):
-                changes.append(_disk_spec(si, dc, i, disk, _controller_key(vm)))
+                changes.append(_disk_spec(si, dc, i, disk, _controller_key(config)))
             else:
                 grow = disks[i].capacityInKB < int(disk["size_gb"]) * GIB_KB
                 retype = bool(disks[i].backing.thinProvisioned) != bool(disk["thin"])  # a fresh clone's
@@ -306,7 +311,7 @@ class VmProvider(VsphereProvider):
                     disks[i].capacityInKB = max(disks[i].capacityInKB, int(disk["size_gb"]) * GIB_KB)
                     disks[i].backing.thinProvisioned = bool(disk["thin"])
                     changes.append(Spec(operation="edit", device=disks[i]))
-        nics = _nics(vm)
+        nics = _nics(config)
         for i, nic in enumerate(want["nics"]):
             if i >= len(nics):
                 changes.append(_nic_spec(si, dc, i, nic))

@@ -134,29 +134,57 @@ def _login(access: Access, timeout: float) -> Any:
 def wait(task: vim.Task, timeout: float = 600) -> Any:
     """The task's result; its fault re-raised as ProvdcError with vCenter's message."""
     deadline = time.monotonic() + timeout
-    while task.info.state in (vim.TaskInfo.State.queued, vim.TaskInfo.State.running):
+    info = task.info  # one property read per poll: each is a round trip to vCenter
+    while info.state in (vim.TaskInfo.State.queued, vim.TaskInfo.State.running):
         if time.monotonic() > deadline:
-            raise ProvdcError(f"vCenter task {task.info.descriptionId} did not finish in {timeout:.0f} s")
+            raise ProvdcError(f"vCenter task {info.descriptionId} did not finish in {timeout:.0f} s")
         time.sleep(0.05)
-    if task.info.state == vim.TaskInfo.State.error:
-        fault = task.info.error
-        raise ProvdcError(f"vCenter: {task.info.descriptionId}: {fault.msg or type(fault).__name__}")
-    return task.info.result
+        info = task.info
+    if info.state == vim.TaskInfo.State.error:
+        raise ProvdcError(f"vCenter: {info.descriptionId}: {info.error.msg or type(info.error).__name__}")
+    return info.result
 
 
 def find_all(si: vim.ServiceInstance, kind: type, root: Any = None) -> list[Any]:
     """Every managed object of a type under root (default: the whole inventory)."""
+    return [obj for obj, _ in properties(si, kind, [], root)]
+
+
+def properties(
+    si: vim.ServiceInstance, kind: type, paths: list[str], root: Any = None, recursive: bool = True
+) -> list[tuple[Any, dict[str, Any]]]:
+    """Every object of a type under root with the properties `paths`, in one retrieval.
+
+    Reading `obj.name` off each object costs a round trip per object; a property collector
+    over a container view answers for all of them at once, as govc and vCenter's own
+    clients do.
+    """
     content = si.RetrieveContent()
-    view = content.viewManager.CreateContainerView(root or content.rootFolder, [kind], True)
+    view = content.viewManager.CreateContainerView(root or content.rootFolder, [kind], recursive)
+    pc = vmodl.query.PropertyCollector
+    spec = pc.FilterSpec(
+        objectSet=[
+            pc.ObjectSpec(
+                obj=view,
+                skip=True,
+                selectSet=[
+                    pc.TraversalSpec(name="view", path="view", skip=False, type=vim.view.ContainerView)
+                ],
+            )
+        ],
+        propSet=[pc.PropertySpec(type=kind, pathSet=paths, all=False)],
+    )
     try:
-        return list(view.view)
+        found = content.propertyCollector.RetrieveContents([spec])
     finally:
         view.Destroy()
+    return [(o.obj, {p.name: p.val for p in o.propSet or []}) for o in found]
 
 
-def find(si: vim.ServiceInstance, kind: type, name: str, root: Any = None) -> Any:
+def find(si: vim.ServiceInstance, kind: type, name: str, root: Any = None, recursive: bool = True) -> Any:
     """The object of that type and name, or None."""
-    return next((o for o in find_all(si, kind, root) if o.name == name), None)
+    named = properties(si, kind, ["name"], root, recursive)
+    return next((obj for obj, props in named if props.get("name") == name), None)
 
 
 def by_moid(si: vim.ServiceInstance, kind: type, moid: str) -> Any:

@@ -1,6 +1,7 @@
 """Rules every command shares: finite floats, a --site that selects something, tables shown literally."""
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -135,3 +136,17 @@ def test_inventory_show_on_a_terminal(inventory_copy: Path) -> None:
     assert run.returncode == 0, run.stdout
     assert "[/bold] Cẩm [link=http://e.example]x" in run.stdout
     assert "\x1b]8;" not in run.stdout and "Traceback" not in run.stdout
+
+
+def test_help_lists_every_area_and_an_area_alone_still_runs() -> None:
+    """The CLI imports only the area a command names; `provdc --help` still lists them all."""
+    from provdc.app import AREAS
+
+    run, wide = [sys.executable, "-m", "provdc"], {**os.environ, "COLUMNS": "200"}
+    listing = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True, env=wide)
+    assert all(f" {area} " in listing.stdout for area in AREAS), listing.stdout
+    probe = "import sys, runpy; sys.argv = ['provdc', 'stack', '--help']\n"
+    probe += "try:\n    runpy.run_module('provdc', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+    probe += "print(sorted(m for m in sys.modules if m.startswith('provdc.commands.')))"
+    alone = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert alone.stdout.strip().splitlines()[-1] == "['provdc.commands.stack']", alone.stdout

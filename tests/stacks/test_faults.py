@@ -18,6 +18,7 @@ from provdc.inventory import Inventory
 from provdc.stacks import vcsim
 
 pytestmark = [pytest.mark.vsphere, pytest.mark.slow]
+CLONE_MS = 1500
 
 
 def vm_names(si: Any) -> list[str]:
@@ -110,9 +111,10 @@ def test_state_goes_to_the_targets_backend_with_secrets_encrypted(site: StackSit
 
 @pytest.fixture(scope="module")
 def slow_site(tmp_path_factory: pytest.TempPathFactory, inventory: Inventory) -> Iterator[StackSite]:
-    """vcsim that takes 400 ms per VM clone, so that a run can be caught half-way."""
+    """vcsim that takes CLONE_MS per VM clone, so that a run can be caught half-way: 16 clones
+    run at once, and the 42 VMs take three rounds."""
     with stack_site(
-        tmp_path_factory.mktemp("slow"), inventory, flags=["-method-delay", "CloneVM_Task:400"]
+        tmp_path_factory.mktemp("slow"), inventory, flags=["-method-delay", f"CloneVM_Task:{CLONE_MS}"]
     ) as s:
         yield s
 
@@ -148,7 +150,7 @@ def test_up_killed_half_way_converges_on_the_next_up(slow_site: StackSite, inven
         wait_for(lambda: len(vm_names(si)) >= 5)
         os.killpg(run.pid, signal.SIGKILL)  # the CLI, the engine and the provider die together
         run.wait()
-        time.sleep(1)  # creations vCenter had already accepted finish
+        time.sleep(CLONE_MS / 1000 + 1)  # clones vCenter had already accepted finish
         made = len(vm_names(si))
     assert 0 < made < len(inventory.workloads)
     again = slow_site.cli("up", "dc-core", "--yes")

@@ -2,12 +2,14 @@
 
 import base64
 import json
+import os
+from pathlib import Path
 
-from pulumi.automation import CommandError
+from pulumi.automation import CommandError, ConfigValue
 from pulumi.automation._cmd import CommandResult
 
 from provdc.inventory import Inventory
-from provdc.stacks.engine import engine_message
+from provdc.stacks.engine import engine_message, write_config
 from provdc.stacks.preflight import HostFigures, _fits
 from provdc.stacks.program import cloud_init_metadata, vm_props
 
@@ -80,3 +82,40 @@ def test_cloud_init_metadata_carries_name_and_address(inventory: Inventory) -> N
     assert meta["local-hostname"] == vm.name
     first = next(iter(meta["network"]["ethernets"].values()))
     assert first["addresses"][0].startswith(f"{vm.nics[0].ip}/")
+
+
+class _Stack:
+    """Stands in for auto.Stack: set_all_config writes a settings file as Pulumi does (a fresh
+    ciphertext each time) and counts the writes."""
+
+    def __init__(self, work: Path) -> None:
+        self.name, self.work, self.writes = "dc-core-test", work, 0
+
+    def set_all_config(self, config: dict[str, ConfigValue]) -> None:
+        self.writes += 1
+        lines = [
+            f"  {k}: {'secure: ' + os.urandom(8).hex() if v.secret else v.value}" for k, v in config.items()
+        ]
+        (self.work / f"Pulumi.{self.name}.yaml").write_text("config:\n" + "\n".join(lines) + "\n")
+
+
+def test_stack_config_is_set_again_only_when_it_or_its_file_changed(tmp_path: Path) -> None:
+    stack = _Stack(tmp_path)
+    config = {"provdc:vcenterUrl": ConfigValue("https://vc/sdk"), "provdc:pw": ConfigValue("s3", secret=True)}
+    write_config(stack, tmp_path, config, "passphrase")  # type: ignore[arg-type]
+    write_config(stack, tmp_path, config, "passphrase")  # type: ignore[arg-type]
+    assert stack.writes == 1
+    rotated = {**config, "provdc:pw": ConfigValue("s4", secret=True)}
+    write_config(stack, tmp_path, rotated, "passphrase")  # type: ignore[arg-type]
+    assert stack.writes == 2
+    settings = tmp_path / f"Pulumi.{stack.name}.yaml"
+    settings.write_text(settings.read_text().replace("https://vc/sdk", "https://other/sdk"))
+    write_config(stack, tmp_path, rotated, "passphrase")  # type: ignore[arg-type]
+    assert stack.writes == 3
+    write_config(stack, tmp_path, rotated, "another passphrase")  # type: ignore[arg-type]
+    assert stack.writes == 4
+    settings.unlink()
+    write_config(stack, tmp_path, rotated, "another passphrase")  # type: ignore[arg-type]
+    assert stack.writes == 5
+    marks = [p.read_text() for p in tmp_path.glob(".provdc-config-*")]
+    assert marks and not any("s4" in m or "passphrase" in m for m in marks)
