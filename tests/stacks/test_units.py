@@ -3,13 +3,15 @@
 import base64
 import json
 import os
+import subprocess
 from pathlib import Path
 
+import pytest
 from pulumi.automation import CommandError, ConfigValue
 from pulumi.automation._cmd import CommandResult
 
 from provdc.inventory import Inventory
-from provdc.stacks.engine import engine_message, write_config
+from provdc.stacks.engine import ENV_ENGINE, engine_command, engine_message, engine_root, write_config
 from provdc.stacks.preflight import HostFigures, _fits
 from provdc.stacks.program import cloud_init_metadata, vm_props
 
@@ -119,3 +121,16 @@ def test_stack_config_is_set_again_only_when_it_or_its_file_changed(tmp_path: Pa
     assert stack.writes == 5
     marks = [p.read_text() for p in tmp_path.glob(".provdc-config-*")]
     assert marks and not any("s4" in m or "passphrase" in m for m in marks)
+
+
+def test_the_engine_setup_built_is_the_version_provdc_tells_the_automation_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ENV_ENGINE, raising=False)
+    root = engine_root()
+    told = engine_command(root)
+    probed = subprocess.run(
+        [str(root / "bin" / "pulumi"), "version"], capture_output=True, text=True, check=True
+    )
+    assert told.command == str(root / "bin" / "pulumi")
+    assert f"v{told.version}" == probed.stdout.strip()
