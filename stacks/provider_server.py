@@ -8,8 +8,8 @@ script's `$PULUMI_PYTHON_CMD` at a wrapper that starts this module instead of `-
 
 `pulumi.dynamic.__main__` starts serving as it is imported (its last line calls `main()`, which
 never returns), so the pool cannot be changed on the imported module: the executor class it
-takes from `concurrent.futures` is widened before the import. Nothing else in the provider
-process makes a thread pool.
+takes from `concurrent.futures` is widened before the import (any other pool of the provider
+process gets at least as many threads too, which costs nothing until they are used).
 """
 
 import concurrent.futures
