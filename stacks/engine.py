@@ -58,7 +58,7 @@ class _SetUpEngine(auto.PulumiCommand):
     """The engine setup built for this SDK, whose version setup checked (50-pulumi.sh): the
     Automation API's own check runs `pulumi version` again, 0.14 s of every stack command."""
 
-    def __init__(self, root: Path) -> None:  # noqa: super().__init__ would run `pulumi version`
+    def __init__(self, root: Path) -> None:  # no super().__init__(): it runs `pulumi version`
         self.command = str(root / "bin" / "pulumi")
         self.version = VersionInfo.parse(version("pulumi"))
 
